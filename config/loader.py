@@ -1,0 +1,287 @@
+"""Parse environments.toml, merge defaults into each environment, validate, and report every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from itertools import combinations
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from config.base import FieldError
+from config.errors import ConfigError, ConfigProblem
+from config.models import ENVIRONMENT_NAMES, BackendConfig, EnvironmentConfig, PlatformConfig, ProjectConfig
+
+TOP_LEVEL_KEYS = ("project", "backend", "defaults", "environments")
+"""The tables environments.toml may contain."""
+
+INTERNAL_FIELDS = frozenset({"name"})
+"""EnvironmentConfig fields the loader fills in; they are not keys a user writes."""
+
+
+def load_config(text: str, source: str) -> PlatformConfig:
+    """Build the platform config from TOML text; raise ConfigError listing every problem found.
+
+    `source` is the file name used in messages. Lists and scalars in an environment replace the default;
+    tables merge key by key. `[backend]` is the base of every environment's `backend` table.
+    """
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"at line (\d+)", str(error))
+        line = int(match.group(1)) if match else None
+        raise ConfigError([ConfigProblem(source, "", f"TOML syntax error: {error}", line=line)]) from None
+    return build_config(document, source)
+
+
+def build_config(document: dict[str, Any], source: str) -> PlatformConfig:
+    """Validate an already parsed document (what `load_config` does after parsing); used by tests too."""
+    problems: list[ConfigProblem] = []
+    for key in document:
+        if key not in TOP_LEVEL_KEYS:
+            problems.append(ConfigProblem(source, key, _unknown_key_message(key, TOP_LEVEL_KEYS)))
+
+    project = _validate_project(document, source, problems)
+    backend = _table(document, "backend", source, problems, required=True)
+    shared_backend = _validate_backend(backend, source, problems) if "backend" in document else None
+    defaults = _table(document, "defaults", source, problems, required=False)
+    environments = _table(document, "environments", source, problems, required=True)
+
+    configs: list[EnvironmentConfig] = []
+    for name in environments:
+        if name not in ENVIRONMENT_NAMES:
+            problems.append(
+                ConfigProblem(
+                    source, f"environments.{name}", _unknown_key_message(name, ENVIRONMENT_NAMES, what="environment")
+                )
+            )
+    if not environments and "environments" in document:
+        problems.append(
+            ConfigProblem(
+                source, "environments", f"declares no environment; add at least one of {', '.join(ENVIRONMENT_NAMES)}"
+            )
+        )
+    for name in ENVIRONMENT_NAMES:
+        if name not in environments:
+            continue
+        raw = environments[name]
+        if not isinstance(raw, dict):
+            problems.append(ConfigProblem(source, f"environments.{name}", "must be a table", name))
+            continue
+        config = _validate_environment(name, raw, defaults=defaults, backend=backend, source=source, problems=problems)
+        if config is not None:
+            configs.append(config)
+
+    _check_across_environments(configs, source, problems)
+    if problems or project is None or shared_backend is None:
+        raise ConfigError(problems)
+    return PlatformConfig(source=source, project=project, backend=shared_backend, environments=tuple(configs))
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; any other value in `override` replaces the one in `base`."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _table(
+    document: dict[str, Any], key: str, source: str, problems: list[ConfigProblem], *, required: bool
+) -> dict[str, Any]:
+    value = document.get(key)
+    if value is None:
+        if required:
+            problems.append(ConfigProblem(source, key, f"missing required table [{key}]"))
+        return {}
+    if not isinstance(value, dict):
+        problems.append(ConfigProblem(source, key, f"must be a table ([{key}]), got {type(value).__name__}"))
+        return {}
+    return value
+
+
+def _validate_project(document: dict[str, Any], source: str, problems: list[ConfigProblem]) -> ProjectConfig | None:
+    raw = _table(document, "project", source, problems, required=True)
+    if "project" not in document or not isinstance(document["project"], dict):
+        return None
+    try:
+        return ProjectConfig.model_validate(_arrays_as_tuples(raw))
+    except ValidationError as error:
+        problems.extend(_problems_from(error, ProjectConfig, source, None, lambda path: f"project.{path}"))
+        return None
+
+
+def _validate_backend(raw: dict[str, Any], source: str, problems: list[ConfigProblem]) -> BackendConfig | None:
+    try:
+        return BackendConfig.model_validate(_arrays_as_tuples(raw))
+    except ValidationError as error:
+        problems.extend(_problems_from(error, BackendConfig, source, None, lambda path: f"backend.{path}"))
+        return None
+
+
+def _validate_environment(
+    name: str,
+    raw: dict[str, Any],
+    *,
+    defaults: dict[str, Any],
+    backend: dict[str, Any],
+    source: str,
+    problems: list[ConfigProblem],
+) -> EnvironmentConfig | None:
+    merged = deep_merge(defaults, raw)
+    merged["backend"] = deep_merge(deep_merge(backend, defaults.get("backend", {})), raw.get("backend", {}))
+    if "name" in raw or "name" in defaults:
+        problems.append(
+            ConfigProblem(source, f"environments.{name}.name", "is implied by the table name; remove it", name)
+        )
+        return None
+    merged["name"] = name
+
+    def origin(path: str) -> str:
+        keys = [part for part in re.split(r"[.\[\]]", path) if part]
+        if _has_path(raw, keys):
+            return f"environments.{name}.{path}"
+        if _has_path(defaults, keys):
+            return f"defaults.{path}"
+        if keys and keys[0] == "backend":
+            return path
+        return f"environments.{name}.{path}"
+
+    try:
+        return EnvironmentConfig.model_validate(_arrays_as_tuples(merged))
+    except ValidationError as error:
+        # Problems in the shared [backend] are reported once, by its own validation, not once per environment.
+        problems.extend(
+            problem
+            for problem in _problems_from(error, EnvironmentConfig, source, name, origin)
+            if not problem.path.startswith("backend.")
+        )
+        return None
+
+
+def _check_across_environments(configs: list[EnvironmentConfig], source: str, problems: list[ConfigProblem]) -> None:
+    for first, second in combinations(configs, 2):
+        if first.network.cidr.overlaps(second.network.cidr):
+            problems.append(
+                ConfigProblem(
+                    source,
+                    f"environments.{second.name}.network.cidr",
+                    f"{second.network.cidr} overlaps {first.name}'s VPC {first.network.cidr}; environments need "
+                    f"disjoint CIDRs so they can be peered or share a transit gateway later",
+                    second.name,
+                )
+            )
+
+
+def _problems_from(
+    error: ValidationError,
+    model: type[BaseModel],
+    source: str,
+    environment: str | None,
+    origin: typing.Callable[[str], str],
+) -> list[ConfigProblem]:
+    problems = []
+    for detail in error.errors(include_url=False):
+        loc = tuple(detail["loc"])
+        message = detail["msg"]
+        cause = (detail.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):
+            loc = loc + tuple(part for part in re.split(r"[.\[\]]", cause.key) if part)
+            message = cause.message
+        elif detail["type"] == "extra_forbidden":
+            parent = _model_at(model, loc[:-1])
+            allowed = [field for field in parent.model_fields if field not in INTERNAL_FIELDS] if parent else []
+            message = _unknown_key_message(str(loc[-1]), allowed)
+        elif detail["type"] == "missing":
+            message = "missing required key"
+        elif detail["type"] == "tuple_type":
+            message = f"Input should be an array (got {detail['input']!r})"
+        elif "input" in detail and detail["type"] not in ("value_error",):
+            message = f"{message} (got {detail['input']!r})"
+        problems.append(ConfigProblem(source, origin(_format_path(loc)), message, environment))
+    return problems
+
+
+def _arrays_as_tuples(value: Any) -> Any:
+    """TOML arrays become tuples so the frozen models accept them under strict validation."""
+    if isinstance(value, dict):
+        return {key: _arrays_as_tuples(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return tuple(_arrays_as_tuples(item) for item in value)
+    return value
+
+
+def _format_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int) or (isinstance(part, str) and part.isdigit()):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _has_path(table: Any, keys: list[str]) -> bool:
+    for key in keys:
+        if isinstance(table, dict) and key in table:
+            table = table[key]
+        elif isinstance(table, list) and key.isdigit() and int(key) < len(table):
+            table = table[int(key)]
+        else:
+            return False
+    return True
+
+
+def _unknown_key_message(key: str, allowed: typing.Sequence[str], what: str = "key") -> str:
+    message = f"unknown {what} '{key}'"
+    close = difflib.get_close_matches(key, allowed, n=1)
+    if close:
+        message += f" (did you mean '{close[0]}'?)"
+    return f"{message}; allowed: {', '.join(allowed)}"
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The config model that validates the table at `loc`, following nested fields, lists and maps."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = _unwrap(field.annotation)
+        else:
+            current = _unwrap(_item_type(current))
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _item_type(annotation: Any) -> Any:
+    args = typing.get_args(annotation)
+    return args[-1] if args else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/Annotated so a nested model's class is reached."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            models = [arg for arg in members if isinstance(arg, type) and issubclass(arg, BaseModel)]
+            annotation = models[0] if models else members[0]
+        elif origin in (tuple, list, dict) and not _contains_model(annotation):
+            return annotation
+        else:
+            return annotation
+
+
+def _contains_model(annotation: Any) -> bool:
+    return any(isinstance(arg, type) and issubclass(arg, BaseModel) for arg in typing.get_args(annotation))

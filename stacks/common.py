@@ -1,0 +1,76 @@
+"""What every stack shares: Terraform and provider version pins, the AWS provider and the S3 backend."""
+
+from __future__ import annotations
+
+from cdktf import S3Backend, S3BackendAssumeRoleConfig, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
+
+from config import BackendConfig, ProjectConfig
+
+REQUIRED_TERRAFORM_VERSION = ">= 1.10, < 2.0"
+"""S3 native locking (`use_lockfile`) needs 1.10; 1.x keeps the JSON and backend syntax stable."""
+
+AWS_PROVIDER_VERSION = "~> 5.100.0"
+"""The provider line the prebuilt bindings (cdktf-cdktf-provider-aws 20.1.0) were generated from."""
+
+MANAGED_BY = "cdktf"
+
+
+def pin_versions(stack: TerraformStack) -> None:
+    """Declare the Terraform and provider versions so a hand-off to plain terraform resolves the same way."""
+    stack.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
+    stack.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+    stack.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
+
+
+def aws_provider(
+    stack: TerraformStack,
+    *,
+    project: ProjectConfig,
+    environment: str,
+    region: str,
+    account_id: str | None = None,
+    role_arn: str | None = None,
+) -> AwsProvider:
+    """The AWS provider with the project's default tags, optionally pinned to an account and a role."""
+    return AwsProvider(
+        stack,
+        "aws",
+        region=region,
+        allowed_account_ids=[account_id] if account_id else None,
+        assume_role=[AwsProviderAssumeRole(role_arn=role_arn, session_name=f"{project.name}-{environment}")]
+        if role_arn
+        else None,
+        default_tags=[
+            AwsProviderDefaultTags(
+                tags={
+                    "Project": project.name,
+                    "Environment": environment,
+                    "ManagedBy": MANAGED_BY,
+                    **project.tags,
+                }
+            )
+        ],
+    )
+
+
+def state_key(project: ProjectConfig, environment: str, layer: str) -> str:
+    """`{project}/{env}/{stack}.tfstate`: one object per stack in the shared bucket."""
+    return f"{project.name}/{environment}/{layer}.tfstate"
+
+
+def s3_backend(stack: TerraformStack, *, backend: BackendConfig, key: str) -> S3Backend:
+    """The S3 backend, encrypted, locked by DynamoDB, by S3 native lockfile, or both (for migration)."""
+    s3 = S3Backend(
+        stack,
+        bucket=backend.bucket,
+        key=key,
+        region=backend.region,
+        encrypt=True,
+        dynamodb_table=backend.lock_table if backend.uses_dynamodb else None,
+        assume_role=S3BackendAssumeRoleConfig(role_arn=backend.role_arn) if backend.role_arn else None,
+    )
+    if backend.uses_lockfile:
+        # cdktf 0.21's S3Backend predates use_lockfile (Terraform 1.10), so it is set on the JSON directly.
+        stack.add_override("terraform.backend.s3.use_lockfile", True)
+    return s3

@@ -1,0 +1,102 @@
+"""Shared fixtures: the reference config, configs built from it with overrides, and synthesized stacks."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import modules  # noqa: F401  (cheap provider import before anything touches cdktf_cdktf_provider_aws)
+from config import PlatformConfig, build_config
+from config.loader import deep_merge
+from tools.terraformrc import DEFAULT_MIRROR, terraformrc_text
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+REFERENCE_CONFIG = PROJECT_DIR / "environments.toml"
+LOCAL_NODE = PROJECT_DIR / "node_modules" / ".bin" / "node"
+
+Json = dict[str, Any]
+
+if LOCAL_NODE.exists():
+    os.environ.setdefault("JSII_NODE", str(LOCAL_NODE))
+    os.environ["NODE_OPTIONS"] = "--disable-warning=DEP0044"
+
+
+@pytest.fixture(scope="session")
+def reference_document() -> Json:
+    """environments.toml as parsed TOML."""
+    with REFERENCE_CONFIG.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@pytest.fixture(scope="session")
+def reference_config(reference_document: Json) -> PlatformConfig:
+    return build_config(copy.deepcopy(reference_document), "environments.toml")
+
+
+@pytest.fixture
+def config_with(reference_document: Json) -> Callable[[Json], PlatformConfig]:
+    """The reference config with a TOML-shaped override deep-merged in (tables merge, values replace)."""
+
+    def build(override: Json) -> PlatformConfig:
+        return build_config(deep_merge(copy.deepcopy(reference_document), override), "test.toml")
+
+    return build
+
+
+def synth_json(stack: Any) -> Json:
+    """The stack's Terraform JSON, through cdktf's Testing.synth."""
+    from cdktf import Testing
+
+    return json.loads(Testing.synth(stack))
+
+
+def resources(document: Json, resource_type: str) -> dict[str, Json]:
+    """All resources of one type in a synthesized stack, by logical id."""
+    return dict(document.get("resource", {}).get(resource_type, {}))
+
+
+def only(document: Json, resource_type: str) -> Json:
+    """The single resource of a type; fails if there is not exactly one."""
+    found = resources(document, resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+@pytest.fixture(scope="session")
+def terraformrc(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """A CLI config pointing Terraform at the provider mirror, or None to use the registry."""
+    if not DEFAULT_MIRROR.is_dir():
+        return None
+    path = tmp_path_factory.mktemp("terraform") / "terraformrc"
+    path.write_text(terraformrc_text(DEFAULT_MIRROR))
+    return path
+
+
+@pytest.fixture(scope="session")
+def terraform_env(terraformrc: Path | None) -> dict[str, str]:
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+    if terraformrc is not None:
+        env["TF_CLI_CONFIG_FILE"] = str(terraformrc)
+    return env
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory, reference_config: PlatformConfig) -> Iterator[Path]:
+    """The whole reference config synthesized once per test worker, as `main.py` writes it."""
+    from main import synthesize
+
+    outdir = tmp_path_factory.mktemp("synth") / "cdktf.out"
+    synthesize(reference_config, reference_config.environment_names, outdir)
+    yield outdir
+
+
+def stack_names(outdir: Path) -> list[str]:
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    return sorted(manifest["stacks"])
