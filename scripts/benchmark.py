@@ -24,8 +24,12 @@ def run_once(config: Path, outdir: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, largest process of the run: Python or the jsii Node kernel)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    subprocess.run([sys.executable, "main.py", "--config", str(config), "--out", str(outdir)], cwd=PROJECT_DIR,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "main.py", "--config", str(config), "--out", str(outdir)],
+        cwd=PROJECT_DIR,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return elapsed, max(peak, before) / 1024
@@ -55,8 +59,10 @@ def main() -> int:
             peak = max(peak, rss)
         counts = resources_per_stack(outdir)
     print(f"config: {args.config}")
-    print(f"cold synth wall time over {args.runs} runs: min {min(times):.2f} s, median "
-          f"{statistics.median(times):.2f} s, max {max(times):.2f} s")
+    print(
+        f"cold synth wall time over {args.runs} runs: min {min(times):.2f} s, median "
+        f"{statistics.median(times):.2f} s, max {max(times):.2f} s"
+    )
     print(f"peak RSS of the largest process: {peak:.0f} MiB")
     for name, count in counts.items():
         print(f"  {name:<16} {count:>4} resources")

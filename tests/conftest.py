@@ -12,20 +12,20 @@ from typing import Any
 
 import pytest
 
-import modules  # noqa: F401  (cheap provider import before anything touches cdktf_cdktf_provider_aws)
-from config import PlatformConfig, build_config
-from config.loader import deep_merge
-from tools.terraformrc import DEFAULT_MIRROR, terraformrc_text
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-REFERENCE_CONFIG = PROJECT_DIR / "environments.toml"
 LOCAL_NODE = PROJECT_DIR / "node_modules" / ".bin" / "node"
-
-Json = dict[str, Any]
-
-if LOCAL_NODE.exists():
+if LOCAL_NODE.exists():  # before anything starts the jsii kernel: the pinned, supported Node
     os.environ.setdefault("JSII_NODE", str(LOCAL_NODE))
     os.environ["NODE_OPTIONS"] = "--disable-warning=DEP0044"
+
+import modules  # noqa: E402, F401  (cheap provider import before anything touches cdktf_cdktf_provider_aws)
+from config import PlatformConfig, build_config  # noqa: E402
+from config.loader import deep_merge  # noqa: E402
+from tools.terraformrc import DEFAULT_MIRROR, terraformrc_text  # noqa: E402
+
+REFERENCE_CONFIG = PROJECT_DIR / "environments.toml"
+
+Json = dict[str, Any]
 
 
 @pytest.fixture(scope="session")

@@ -19,12 +19,17 @@ def platform_json(config: PlatformConfig, name: str) -> Json:
 
 
 def test_every_environment_shares_bucket_and_table_with_its_own_key(reference_config: PlatformConfig) -> None:
-    backends = {name: platform_json(reference_config, name)["terraform"]["backend"]["s3"]
-                for name in reference_config.environment_names}
+    backends = {
+        name: platform_json(reference_config, name)["terraform"]["backend"]["s3"]
+        for name in reference_config.environment_names
+    }
     assert {b["bucket"] for b in backends.values()} == {"acme-terraform-state-apne1"}
     assert {b["dynamodb_table"] for b in backends.values()} == {"acme-terraform-locks"}
     assert {name: b["key"] for name, b in backends.items()} == {
-        "dev": "acme/dev/platform.tfstate", "stg": "acme/stg/platform.tfstate", "prod": "acme/prod/platform.tfstate"}
+        "dev": "acme/dev/platform.tfstate",
+        "stg": "acme/stg/platform.tfstate",
+        "prod": "acme/prod/platform.tfstate",
+    }
     assert all(b["encrypt"] is True and b["region"] == "ap-northeast-1" for b in backends.values())
     assert all("use_lockfile" not in b and "assume_role" not in b for b in backends.values())
 
@@ -38,9 +43,17 @@ def test_versions_are_pinned_for_plain_terraform(reference_config: PlatformConfi
 def test_provider_default_tags(reference_config: PlatformConfig) -> None:
     (provider,) = platform_json(reference_config, "stg")["provider"]["aws"]
     assert provider["region"] == "ap-northeast-1"
-    assert provider["default_tags"] == [{"tags": {
-        "Project": "acme", "Environment": "stg", "ManagedBy": "cdktf", "CostCenter": "platform",
-        "Owner": "platform-team"}}]
+    assert provider["default_tags"] == [
+        {
+            "tags": {
+                "Project": "acme",
+                "Environment": "stg",
+                "ManagedBy": "cdktf",
+                "CostCenter": "platform",
+                "Owner": "platform-team",
+            }
+        }
+    ]
     assert "assume_role" not in provider and "allowed_account_ids" not in provider
 
 
@@ -59,20 +72,30 @@ def test_both_locks_for_migration(config_with: Callable[[Json], PlatformConfig])
 
 
 def test_prod_in_its_own_account_with_its_own_backend(config_with: Callable[[Json], PlatformConfig]) -> None:
-    config = config_with({"environments": {"prod": {
-        "account_id": "222222222222",
-        "deploy_role_arn": "arn:aws:iam::222222222222:role/platform-deploy",
-        "backend": {"bucket": "acme-prod-state", "lock_table": "acme-prod-locks",
-                    "role_arn": "arn:aws:iam::222222222222:role/terraform-state"},
-    }}})
+    config = config_with(
+        {
+            "environments": {
+                "prod": {
+                    "account_id": "222222222222",
+                    "deploy_role_arn": "arn:aws:iam::222222222222:role/platform-deploy",
+                    "backend": {
+                        "bucket": "acme-prod-state",
+                        "lock_table": "acme-prod-locks",
+                        "role_arn": "arn:aws:iam::222222222222:role/terraform-state",
+                    },
+                }
+            }
+        }
+    )
     document = platform_json(config, "prod")
     backend = document["terraform"]["backend"]["s3"]
     assert backend["bucket"] == "acme-prod-state" and backend["dynamodb_table"] == "acme-prod-locks"
     assert backend["assume_role"] == {"role_arn": "arn:aws:iam::222222222222:role/terraform-state"}
     (provider,) = document["provider"]["aws"]
     assert provider["allowed_account_ids"] == ["222222222222"]
-    assert provider["assume_role"] == [{"role_arn": "arn:aws:iam::222222222222:role/platform-deploy",
-                                        "session_name": "acme-prod"}]
+    assert provider["assume_role"] == [
+        {"role_arn": "arn:aws:iam::222222222222:role/platform-deploy", "session_name": "acme-prod"}
+    ]
     groups = {group.stack_id: group.environments for group in backend_groups(config)}
     assert groups == {"bootstrap": ("dev", "stg"), "bootstrap-prod": ("prod",)}
 

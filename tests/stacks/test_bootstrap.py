@@ -17,8 +17,14 @@ from tests.conftest import Json, only, resources, synth_json
 
 def bootstrap_json(config: PlatformConfig, backend: BackendConfig | None = None) -> tuple[str, Json]:
     app = Testing.app()
-    stack = BootstrapStack(app, "bootstrap", project=config.project, backend=backend or config.backend,
-                           environments=config.environment_names, state_file="../../../terraform.bootstrap.tfstate")
+    stack = BootstrapStack(
+        app,
+        "bootstrap",
+        project=config.project,
+        backend=backend or config.backend,
+        environments=config.environment_names,
+        state_file="../../../terraform.bootstrap.tfstate",
+    )
     synthesized = Testing.synth(stack)
     return synthesized, json.loads(synthesized)
 
@@ -33,11 +39,19 @@ def test_state_bucket_is_versioned_private_and_protected(reference_config: Platf
     bucket = only(document, "aws_s3_bucket")
     assert bucket["bucket"] == "acme-terraform-state-apne1"
     assert bucket["lifecycle"] == {"prevent_destroy": True} and bucket["force_destroy"] is False
-    assert Testing.to_have_resource_with_properties(synthesized, S3BucketVersioningA.TF_RESOURCE_TYPE, {
-        "versioning_configuration": {"status": "Enabled"}})
-    assert Testing.to_have_resource_with_properties(synthesized, S3BucketPublicAccessBlock.TF_RESOURCE_TYPE, {
-        "block_public_acls": True, "block_public_policy": True, "ignore_public_acls": True,
-        "restrict_public_buckets": True})
+    assert Testing.to_have_resource_with_properties(
+        synthesized, S3BucketVersioningA.TF_RESOURCE_TYPE, {"versioning_configuration": {"status": "Enabled"}}
+    )
+    assert Testing.to_have_resource_with_properties(
+        synthesized,
+        S3BucketPublicAccessBlock.TF_RESOURCE_TYPE,
+        {
+            "block_public_acls": True,
+            "block_public_policy": True,
+            "ignore_public_acls": True,
+            "restrict_public_buckets": True,
+        },
+    )
     assert only(document, "aws_s3_bucket_ownership_controls")["rule"]["object_ownership"] == "BucketOwnerEnforced"
 
 
@@ -55,8 +69,10 @@ def test_state_bucket_denies_plain_http_and_old_tls(reference_config: PlatformCo
     policies = document["data"]["aws_iam_policy_document"]
     tls = next(policy for name, policy in policies.items() if "tls_only" in name)
     conditions = {s["sid"]: (s["effect"], s["condition"][0]) for s in tls["statement"]}
-    assert conditions["DenyInsecureTransport"] == ("Deny", {"test": "Bool", "variable": "aws:SecureTransport",
-                                                             "values": ["false"]})
+    assert conditions["DenyInsecureTransport"] == (
+        "Deny",
+        {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]},
+    )
     assert conditions["DenyOutdatedTls"][1]["variable"] == "s3:TlsVersion"
     assert only(document, "aws_s3_bucket_policy")["policy"].endswith(".json}")
 
@@ -71,10 +87,19 @@ def test_noncurrent_state_versions_expire(reference_config: PlatformConfig) -> N
 
 def test_lock_table_hardening(reference_config: PlatformConfig) -> None:
     synthesized, document = bootstrap_json(reference_config)
-    assert Testing.to_have_resource_with_properties(synthesized, DynamodbTable.TF_RESOURCE_TYPE, {
-        "name": "acme-terraform-locks", "billing_mode": "PAY_PER_REQUEST", "hash_key": "LockID",
-        "attribute": [{"name": "LockID", "type": "S"}], "point_in_time_recovery": {"enabled": True},
-        "deletion_protection_enabled": True, "lifecycle": {"prevent_destroy": True}})
+    assert Testing.to_have_resource_with_properties(
+        synthesized,
+        DynamodbTable.TF_RESOURCE_TYPE,
+        {
+            "name": "acme-terraform-locks",
+            "billing_mode": "PAY_PER_REQUEST",
+            "hash_key": "LockID",
+            "attribute": [{"name": "LockID", "type": "S"}],
+            "point_in_time_recovery": {"enabled": True},
+            "deletion_protection_enabled": True,
+            "lifecycle": {"prevent_destroy": True},
+        },
+    )
     assert only(document, "aws_dynamodb_table")["server_side_encryption"]["enabled"] is True
 
 

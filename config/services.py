@@ -1,0 +1,193 @@
+"""ECS services as config: what each container runs, how it is reached, deployed and scaled.
+
+Services are a table keyed by name (`[defaults.services.api]`, `[environments.prod.services.api]`) so an
+environment overrides one field of one service without restating the list. Shared by the compute, load
+balancer, registry and security modules.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from config.base import ConfigModel, FieldError, check_log_retention
+
+ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,20}$")]
+"""A service name: the {component} of its resource names and its ECR repository name."""
+
+EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+SecretReference = Annotated[str, Field(pattern=r"^(secret|ssm|db|redis):[A-Za-z0-9_./-]+$")]
+"""Where a container secret comes from: `secret:<name>` (a security.secrets entry), `ssm:<name>` (a
+security.parameters entry), `db:<json key>` of the RDS-managed master secret (username or password), or
+`redis:auth_token`."""
+
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+"""CPU units -> memory (MiB) combinations Fargate accepts."""
+
+
+class RoutingConfig(ConfigModel):
+    """How the ALB reaches a web service: listener-rule conditions and the target group's health check."""
+
+    path_patterns: tuple[str, ...] = ()
+    host_headers: tuple[str, ...] = ()
+    default: bool = False
+    health_check_path: str = "/health"
+    health_check_matcher: str = "200"
+    health_check_interval: int = Field(default=30, ge=5, le=300)
+    healthy_threshold: int = Field(default=2, ge=2, le=10)
+    unhealthy_threshold: int = Field(default=3, ge=2, le=10)
+    deregistration_delay: int = Field(default=30, ge=0, le=3600)
+    stickiness: bool | None = None
+    stickiness_seconds: int = Field(default=86400, ge=1, le=604800)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> RoutingConfig:
+        if not self.default and not self.path_patterns and not self.host_headers:
+            raise FieldError(
+                "path_patterns",
+                "a web service needs path_patterns, host_headers or default = true so the ALB can route to it",
+            )
+        return self
+
+
+class CustomMetricConfig(ConfigModel):
+    """A CloudWatch metric the service publishes itself, e.g. the realtime server's ActiveConnections."""
+
+    namespace: str
+    name: str
+    statistic: Literal["Average", "Sum", "Maximum", "Minimum", "SampleCount"] = "Average"
+    target: float = Field(gt=0)
+    dimensions: dict[str, str] = Field(default_factory=dict)
+
+
+class AutoscalingConfig(ConfigModel):
+    """Target-tracking autoscaling of the desired count; one policy per target that is set."""
+
+    min: int = Field(default=1, ge=0, le=1000)
+    max: int = Field(default=2, ge=1, le=1000)
+    cpu_target: float | None = Field(default=70, gt=0, le=100)
+    memory_target: float | None = Field(default=None, gt=0, le=100)
+    requests_per_target: int | None = Field(default=None, gt=0)
+    custom_metric: CustomMetricConfig | None = None
+    scale_in_cooldown: int = Field(default=300, ge=0, le=3600)
+    scale_out_cooldown: int = Field(default=60, ge=0, le=3600)
+
+    @model_validator(mode="after")
+    def _range(self) -> AutoscalingConfig:
+        if self.min > self.max:
+            raise FieldError("min", f"min ({self.min}) is greater than max ({self.max})")
+        if (
+            self.cpu_target is None
+            and self.memory_target is None
+            and self.requests_per_target is None
+            and self.custom_metric is None
+        ):
+            raise FieldError(
+                "cpu_target", "set at least one of cpu_target, memory_target, requests_per_target or custom_metric"
+            )
+        return self
+
+
+class DeploymentConfig(ConfigModel):
+    """How new task definitions roll out: ECS rolling update (default) or CodeDeploy blue/green."""
+
+    strategy: Literal["rolling", "blue_green"] = "rolling"
+    min_healthy_percent: int = Field(default=100, ge=0, le=100)
+    max_percent: int = Field(default=200, ge=100, le=200)
+    circuit_breaker: bool = True
+    health_check_grace_period: int = Field(default=60, ge=0, le=2147483647)
+    blue_green_termination_wait_minutes: int = Field(default=5, ge=0, le=2880)
+
+
+class SpotConfig(ConfigModel):
+    """Fargate Spot with an on-demand base: `base` tasks on FARGATE, the rest split by weight."""
+
+    enabled: bool = False
+    base: int = Field(default=1, ge=0, le=100000)
+    on_demand_weight: int = Field(default=1, ge=0, le=1000)
+    spot_weight: int = Field(default=3, ge=0, le=1000)
+
+
+class ServiceConfig(ConfigModel):
+    """One ECS Fargate service and its container."""
+
+    enabled: bool = True
+    kind: Literal["web", "worker"] = "web"
+    protocol: Literal["http", "grpc", "websocket"] = "http"
+    port: int | None = Field(default=None, ge=1, le=65535)
+    image_tag: str = Field(default="latest", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    command: tuple[str, ...] = ()
+    cpu: int = 256
+    memory: int = 512
+    desired_count: int = Field(default=1, ge=0, le=1000)
+    environment: dict[EnvVarName, str] = Field(default_factory=dict)
+    secrets: dict[EnvVarName, SecretReference] = Field(default_factory=dict)
+    health_check_command: tuple[str, ...] = ()
+    log_retention_days: int = 30
+    readonly_root_filesystem: bool = False
+    exec: bool = False
+    depends_on: tuple[ServiceName, ...] = ()
+    routing: RoutingConfig | None = None
+    autoscaling: AutoscalingConfig | None = None
+    deployment: DeploymentConfig = DeploymentConfig()
+    spot: SpotConfig = SpotConfig()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ServiceConfig:
+        allowed = FARGATE_SIZES.get(self.cpu)
+        if allowed is None:
+            raise FieldError(
+                "cpu", f"{self.cpu} is not a Fargate CPU size; allowed: {', '.join(str(cpu) for cpu in FARGATE_SIZES)}"
+            )
+        if self.memory not in allowed:
+            raise FieldError(
+                "memory",
+                f"Fargate does not run cpu = {self.cpu} with memory = {self.memory}; with "
+                f"cpu = {self.cpu} memory must be one of {', '.join(map(str, allowed))}",
+            )
+        check_log_retention(self.log_retention_days, "log_retention_days")
+        if self.kind == "web":
+            if self.port is None:
+                raise FieldError("port", "a web service needs the container port the ALB forwards to")
+            if self.routing is None:
+                raise FieldError(
+                    "routing", "a web service needs a [routing] table (path_patterns, host_headers or default = true)"
+                )
+        else:
+            if self.routing is not None:
+                raise FieldError("routing", "a worker has no load balancer; remove [routing] or set kind = 'web'")
+            if self.deployment.strategy == "blue_green":
+                raise FieldError(
+                    "deployment.strategy",
+                    "blue_green needs a load balancer (two target groups and a "
+                    "test listener); a worker can only deploy 'rolling'",
+                )
+            if self.autoscaling is not None and self.autoscaling.requests_per_target is not None:
+                raise FieldError(
+                    "autoscaling.requests_per_target",
+                    "a worker has no load balancer to count requests; scale it on cpu, memory or a custom metric",
+                )
+        if self.autoscaling is not None and not (self.autoscaling.min <= self.desired_count <= self.autoscaling.max):
+            raise FieldError(
+                "desired_count",
+                f"{self.desired_count} is outside autoscaling min..max "
+                f"({self.autoscaling.min}..{self.autoscaling.max})",
+            )
+        return self
+
+    @property
+    def sticky(self) -> bool:
+        """Whether the target group pins clients to a task (on by default for WebSocket services)."""
+        if self.routing is None:
+            return False
+        return self.routing.stickiness if self.routing.stickiness is not None else self.protocol == "websocket"
