@@ -100,3 +100,17 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory, reference_config: Plat
 def stack_names(outdir: Path) -> list[str]:
     manifest = json.loads((outdir / "manifest.json").read_text())
     return sorted(manifest["stacks"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_testing_outdirs() -> Iterator[None]:
+    """Testing.app() leaves a cdktf.outdir.* folder in the temp dir per call; remove this session's."""
+    import glob
+    import shutil
+    import tempfile
+
+    pattern = os.path.join(tempfile.gettempdir(), "cdktf.outdir.*")
+    before = set(glob.glob(pattern))
+    yield
+    for leftover in set(glob.glob(pattern)) - before:
+        shutil.rmtree(leftover, ignore_errors=True)

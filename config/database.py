@@ -1,0 +1,260 @@
+"""Database settings: Aurora PostgreSQL Serverless v2 or an RDS PostgreSQL instance, backups, logging, protection."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from config.base import ConfigModel, FieldError
+
+Engine = Literal["aurora-postgresql", "postgres"]
+"""The database engine: an Aurora PostgreSQL Serverless v2 cluster, or a single (optionally multi-AZ) RDS instance."""
+
+SUPPORTED_VERSIONS: dict[str, tuple[str, ...]] = {
+    "aurora-postgresql": (
+        "15.4",
+        "15.6",
+        "15.7",
+        "15.8",
+        "15.10",
+        "15.12",
+        "15.13",
+        "16.1",
+        "16.2",
+        "16.3",
+        "16.4",
+        "16.6",
+        "16.8",
+        "16.9",
+        "17.4",
+        "17.5",
+        "17.6",
+    ),
+    "postgres": (
+        "15",
+        "15.7",
+        "15.8",
+        "15.10",
+        "15.12",
+        "15.13",
+        "15.14",
+        "16",
+        "16.3",
+        "16.4",
+        "16.6",
+        "16.8",
+        "16.9",
+        "16.10",
+        "17",
+        "17.2",
+        "17.4",
+        "17.5",
+        "17.6",
+    ),
+}
+"""Engine versions this generator accepts per engine (RDS PostgreSQL also takes a bare major such as "17")."""
+
+LOG_EXPORTS: dict[str, tuple[str, ...]] = {
+    "aurora-postgresql": ("postgresql", "instance", "iam-db-auth-error"),
+    "postgres": ("postgresql", "upgrade", "iam-db-auth-error"),
+}
+"""The CloudWatch log exports RDS accepts per engine."""
+
+AURORA_ONLY = ("min_capacity", "max_capacity", "instance_count")
+"""Fields that only shape an Aurora Serverless v2 cluster."""
+
+RDS_ONLY = ("instance_class", "allocated_storage", "max_allocated_storage", "storage_type", "multi_az")
+"""Fields that only shape an RDS DB instance."""
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+DailyWindow = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
+"""A daily UTC time range `hh24:mi-hh24:mi`, e.g. a backup or snapshot window."""
+
+WeeklyWindow = Annotated[
+    str,
+    Field(pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$"),
+]
+"""A weekly UTC time range `ddd:hh24:mi-ddd:hh24:mi`, e.g. a maintenance window."""
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")]
+"""A PostgreSQL identifier RDS accepts for the initial database and the master user."""
+
+WEEK = 7 * 24 * 60
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def weekly_ranges(window: str) -> list[tuple[int, int]]:
+    """A weekly window as minute-of-week ranges (split in two when it wraps past Sunday midnight)."""
+    start, end = window.split("-")
+    start_day, start_clock = start.split(":", 1)
+    end_day, end_clock = end.split(":", 1)
+    begin = DAYS.index(start_day) * 1440 + _minutes(start_clock)
+    finish = DAYS.index(end_day) * 1440 + _minutes(end_clock)
+    return [(begin, finish)] if begin < finish else [(begin, WEEK), (0, finish)]
+
+
+def daily_ranges(window: str) -> list[tuple[int, int]]:
+    """A daily window repeated over the week as minute-of-week ranges."""
+    start, end = (_minutes(part) for part in window.split("-"))
+    ranges = []
+    for day in range(7):
+        begin, finish = day * 1440 + start, day * 1440 + end
+        if start >= end:  # wraps past midnight
+            finish += 1440
+        ranges.extend([(begin, finish)] if finish <= WEEK else [(begin, WEEK), (0, finish - WEEK)])
+    return ranges
+
+
+def window_length(ranges: list[tuple[int, int]]) -> int:
+    """Total minutes of a weekly window given as ranges."""
+    return sum(finish - begin for begin, finish in ranges)
+
+
+def check_windows(daily: str, daily_key: str, weekly: str, weekly_key: str) -> None:
+    """Reject windows AWS refuses: shorter than 30 minutes, or a daily window overlapping the weekly one."""
+    check_daily_window(daily, daily_key)
+    daily_parts = daily_ranges(daily)
+    weekly_parts = weekly_ranges(weekly)
+    if window_length(weekly_parts) < 30:
+        raise FieldError(weekly_key, f"{weekly!r} is shorter than the 30 minutes AWS requires")
+    for begin, finish in daily_parts:
+        for other_begin, other_finish in weekly_parts:
+            if begin < other_finish and other_begin < finish:
+                raise FieldError(weekly_key, f"{weekly!r} overlaps {daily_key} {daily!r}; AWS requires them apart")
+
+
+def check_daily_window(window: str, key: str) -> None:
+    """Reject a daily window shorter than the 30 minutes AWS requires."""
+    start, end = (_minutes(part) for part in window.split("-"))
+    if (end - start) % 1440 < 30:
+        raise FieldError(key, f"{window!r} is shorter than the 30 minutes AWS requires")
+
+
+def major_version(version: str) -> str:
+    """The PostgreSQL major version of an engine version ("16.4" -> "16")."""
+    return version.split(".", 1)[0]
+
+
+class DatabaseConfig(ConfigModel):
+    """The platform's PostgreSQL: an Aurora Serverless v2 cluster or an RDS instance, with its safety settings."""
+
+    enabled: bool = True
+    """Whether the environment has a database at all."""
+    engine: Engine = "aurora-postgresql"
+    """aurora-postgresql (Serverless v2 cluster) or postgres (RDS DB instance)."""
+    engine_version: str = "16.6"
+    """Engine version; one of SUPPORTED_VERSIONS[engine] (the parameter group family follows its major)."""
+    database_name: Identifier = "app"
+    """Name of the database created with the cluster or instance."""
+    master_username: Identifier = "dbadmin"
+    """Master user; its password is generated and kept by RDS in Secrets Manager."""
+    port: int = Field(default=5432, ge=1150, le=65535)
+    """TCP port the database listens on."""
+    min_capacity: float = Field(default=0.5, ge=0.5, le=256)
+    """Aurora only: minimum Serverless v2 capacity in ACU (0.5 steps)."""
+    max_capacity: float = Field(default=1.0, ge=0.5, le=256)
+    """Aurora only: maximum Serverless v2 capacity in ACU (0.5 steps)."""
+    instance_count: int = Field(default=1, ge=1, le=16)
+    """Aurora only: cluster instances, the writer plus readers."""
+    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9-]+\.[a-z0-9-]+$")] = "db.t4g.micro"
+    """RDS only: the DB instance class."""
+    allocated_storage: int = Field(default=20, ge=20, le=65536)
+    """RDS only: initial storage in GiB."""
+    max_allocated_storage: int = Field(default=100, ge=20, le=65536)
+    """RDS only: storage autoscaling ceiling in GiB (equal to allocated_storage turns autoscaling off)."""
+    storage_type: Literal["gp3", "gp2", "io1", "io2"] = "gp3"
+    """RDS only: the EBS storage type."""
+    multi_az: bool = False
+    """RDS only: a synchronous standby in a second AZ."""
+    backup_retention_days: int = Field(default=7, ge=1, le=35)
+    """Days automated backups (point-in-time recovery) are kept."""
+    backup_window: DailyWindow = "03:00-04:00"
+    """Daily UTC backup window."""
+    maintenance_window: WeeklyWindow = "sun:04:00-sun:05:00"
+    """Weekly UTC maintenance window; must not overlap the backup window."""
+    performance_insights: bool = True
+    """Performance Insights, encrypted with the platform key."""
+    performance_insights_retention_days: int = 7
+    """Performance Insights retention: 7 (free tier) or a multiple of 31 up to 731."""
+    monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60] = 60
+    """Enhanced monitoring interval in seconds; 0 turns it (and its IAM role) off."""
+    log_exports: tuple[str, ...] = ("postgresql",)
+    """Logs published to CloudWatch Logs; allowed values depend on the engine (LOG_EXPORTS)."""
+    log_min_duration_statement_ms: int = Field(default=1000, ge=-1, le=2147483647)
+    """Log statements slower than this many milliseconds (-1 off)."""
+    log_statement: Literal["none", "ddl", "mod", "all"] = "ddl"
+    """Which statements PostgreSQL logs regardless of duration."""
+    deletion_protection: bool = True
+    """Refuse to delete the database (turn off in throwaway environments)."""
+    skip_final_snapshot: bool = False
+    """Delete without a final snapshot (dev only)."""
+    copy_tags_to_snapshot: bool = True
+    """Copy the resource tags to snapshots."""
+    iam_auth: bool = True
+    """Allow IAM database authentication next to the password."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatabaseConfig:
+        supported = SUPPORTED_VERSIONS[self.engine]
+        if self.engine_version not in supported:
+            raise FieldError(
+                "engine_version",
+                f"{self.engine_version!r} is not a supported {self.engine} version; allowed: {', '.join(supported)}",
+            )
+        wrong = RDS_ONLY if self.engine == "aurora-postgresql" else AURORA_ONLY
+        for key in wrong:
+            if key in self.model_fields_set:
+                owner = "postgres" if self.engine == "aurora-postgresql" else "aurora-postgresql"
+                raise FieldError(
+                    key, f"applies to engine = {owner!r} only; remove it or change engine (now {self.engine!r})"
+                )
+        for key in ("min_capacity", "max_capacity"):
+            value = getattr(self, key)
+            if not (value * 2).is_integer():
+                raise FieldError(key, f"{value} ACU is not a multiple of 0.5")
+        if self.min_capacity > self.max_capacity:
+            raise FieldError(
+                "min_capacity", f"min_capacity ({self.min_capacity}) is greater than max_capacity ({self.max_capacity})"
+            )
+        if self.allocated_storage > self.max_allocated_storage:
+            raise FieldError(
+                "allocated_storage",
+                f"allocated_storage ({self.allocated_storage}) is greater than "
+                f"max_allocated_storage ({self.max_allocated_storage})",
+            )
+        retention = self.performance_insights_retention_days
+        if retention != 7 and not (retention % 31 == 0 and 31 <= retention <= 731):
+            raise FieldError(
+                "performance_insights_retention_days",
+                f"{retention} is not a Performance Insights retention; allowed: 7 or a multiple of 31 up to 731",
+            )
+        allowed_logs = LOG_EXPORTS[self.engine]
+        for index, log in enumerate(self.log_exports):
+            if log not in allowed_logs:
+                raise FieldError(
+                    f"log_exports[{index}]",
+                    f"{log!r} is not a {self.engine} log export; allowed: {', '.join(allowed_logs)}",
+                )
+        if len(set(self.log_exports)) != len(self.log_exports):
+            raise FieldError("log_exports", f"{list(self.log_exports)} lists a log twice")
+        if self.master_username.lower() in ("rdsadmin", "rds_superuser", "public"):
+            raise FieldError("master_username", f"{self.master_username!r} is reserved by RDS")
+        check_windows(self.backup_window, "backup_window", self.maintenance_window, "maintenance_window")
+        return self
+
+    @property
+    def is_aurora(self) -> bool:
+        """Whether the database is an Aurora cluster (rather than an RDS instance)."""
+        return self.engine == "aurora-postgresql"
+
+    @property
+    def parameter_group_family(self) -> str:
+        """The parameter group family of the engine's major version, e.g. aurora-postgresql16 or postgres17."""
+        return f"{self.engine}{major_version(self.engine_version)}"
+
