@@ -155,8 +155,11 @@ class SecurityConfig(ConfigModel):
         for key in self.parameters:
             normalized = resource_id(key)
             if normalized in seen:
-                raise FieldError(f"parameters.{key}", f"clashes with parameters.{seen[normalized]} ('-', '_' and '/' "
-                                 "are the same in resource ids); rename one")
+                raise FieldError(
+                    f"parameters.{key}",
+                    f"clashes with parameters.{seen[normalized]} ('-', '_' and '/' "
+                    "are the same in resource ids); rename one",
+                )
             seen[normalized] = key
         return self
 

@@ -365,9 +365,9 @@ class Compute(Construct):
         )
 
         if config.autoscaling is not None:
-            self._autoscaling(key, ident, full_name, config, wiring, service)
+            self._autoscaling(key, config, wiring, service)
         if blue_green:
-            self._deployment_group(key, ident, full_name, config, wiring, service)
+            self._deployment_group(key, config, wiring, service)
 
         self.service_names[key] = service.name
         self.service_arns[key] = service.id
@@ -377,9 +377,8 @@ class Compute(Construct):
         self.log_group_arns[key] = log_group.arn
         return service
 
-    def _autoscaling(
-        self, key: str, ident: str, full_name: str, config: ServiceConfig, wiring: ServiceWiring, service: EcsService
-    ) -> None:
+    def _autoscaling(self, key: str, config: ServiceConfig, wiring: ServiceWiring, service: EcsService) -> None:
+        ident, full_name = key.replace("-", "_"), f"{self._name}-{key}"
         scaling = config.autoscaling
         assert scaling is not None
         target = AppautoscalingTarget(
@@ -438,9 +437,8 @@ class Compute(Construct):
                 target_tracking_scaling_policy_configuration=tracking,
             )
 
-    def _deployment_group(
-        self, key: str, ident: str, full_name: str, config: ServiceConfig, wiring: ServiceWiring, service: EcsService
-    ) -> None:
+    def _deployment_group(self, key: str, config: ServiceConfig, wiring: ServiceWiring, service: EcsService) -> None:
+        ident, full_name = key.replace("-", "_"), f"{self._name}-{key}"
         app, role, targets = self._codedeploy_app, self._codedeploy_role, wiring.targets
         assert app is not None and role is not None and targets is not None  # checked in _check_wiring
         assert targets.secondary_name is not None and wiring.prod_listener_arn and wiring.test_listener_arn

@@ -134,5 +134,3 @@ class AppSecrets(Construct):
             elif kind == "ssm" and self.parameter_arns[key] not in parameters:
                 parameters.append(self.parameter_arns[key])
         return secrets, parameters
-
-

@@ -84,9 +84,7 @@ class WebAcl(Construct):
             statement: dict[str, Any] = {"name": group, "vendor_name": "AWS"}
             counted = config.count_rules.get(group, ())
             if counted:
-                statement["rule_action_override"] = [
-                    {"name": rule, "action_to_use": {"count": {}}} for rule in counted
-                ]
+                statement["rule_action_override"] = [{"name": rule, "action_to_use": {"count": {}}} for rule in counted]
             rules.append(
                 Wafv2WebAclRule(
                     name=group,

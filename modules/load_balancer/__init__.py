@@ -1,0 +1,613 @@
+"""Internet-facing ALB: HTTP->HTTPS redirect, HTTPS listener with path/host rules, target groups, access logs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
+from cdktf_cdktf_provider_aws.lb_listener import (
+    LbListener,
+    LbListenerDefaultAction,
+    LbListenerDefaultActionFixedResponse,
+    LbListenerDefaultActionRedirect,
+)
+from cdktf_cdktf_provider_aws.lb_listener_certificate import LbListenerCertificate
+from cdktf_cdktf_provider_aws.lb_listener_rule import (
+    LbListenerRule,
+    LbListenerRuleAction,
+    LbListenerRuleCondition,
+    LbListenerRuleConditionHostHeader,
+    LbListenerRuleConditionPathPattern,
+)
+from cdktf_cdktf_provider_aws.lb_target_group import (
+    LbTargetGroup,
+    LbTargetGroupHealthCheck,
+    LbTargetGroupStickiness,
+)
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA, S3BucketVersioningVersioningConfiguration
+from constructs import Construct
+
+from config.load_balancer import DEFAULT_IDLE_TIMEOUT, WEBSOCKET_IDLE_TIMEOUT, LoadBalancerConfig
+from config.services import RoutingConfig, ServiceConfig
+
+AWS_NAME_LIMIT = 32
+"""Longest name AWS accepts for a load balancer or a target group."""
+
+GRPC_HEALTH_CHECK_PATH = "/grpc.health.v1.Health/Check"
+"""The standard gRPC health service, probed when a gRPC service sets no health_check_path of its own."""
+
+GRPC_HEALTH_CHECK_MATCHER = "0-99"
+"""Any gRPC status counts as alive when a gRPC service sets no matcher (a server that answers at all is up)."""
+
+HEALTH_CHECK_TIMEOUT = 5
+"""Seconds to wait for a health-check answer (shortened below the interval when the interval is 5 s)."""
+
+MAX_CONDITION_VALUES = 3
+"""ALB accepts at most three values per rule condition (and five per rule), so host lists are chunked."""
+
+TIER_SIZE = 16000
+"""Priorities per rule tier: host+path rules use 1..16000, host-only 16001..32000, path-only 32001..48000."""
+
+SPECIFICITY_LEVELS = 160
+"""Distinct specificity levels inside a tier (longer literal prefixes first); higher ones share the top level."""
+
+SLOTS_PER_LEVEL = TIER_SIZE // SPECIFICITY_LEVELS
+"""Priorities per specificity level; a rule's slot is a hash of its service and conditions."""
+
+NOT_FOUND_BODY = "Not Found"
+
+
+class RoutingConflictError(ValueError):
+    """Two services claim the same host/path, or more than one claims the default route."""
+
+
+@dataclass(frozen=True)
+class ListenerRule:
+    """One listener rule of the routing plan: which service it forwards to, its conditions and its priority."""
+
+    service: str
+    index: int
+    host_headers: tuple[str, ...]
+    path_patterns: tuple[str, ...]
+    priority: int
+
+
+@dataclass(frozen=True)
+class ServiceTargets:
+    """The target group(s) of one routed service, as the compute module (ECS service, CodeDeploy) needs them.
+
+    `primary` is the group the production listener forwards to at creation ("blue"); `secondary` exists only for
+    blue/green services and is the group the test listener forwards to ("green"). CodeDeploy swaps them on each
+    deployment, so after the first one "primary" is just the name of the first group, not the live one.
+    """
+
+    primary_arn: str
+    primary_name: str
+    primary_arn_suffix: str
+    container_port: int
+    secondary_arn: str | None = None
+    secondary_name: str | None = None
+    secondary_arn_suffix: str | None = None
+
+
+def routed_services(services: Mapping[str, ServiceConfig]) -> dict[str, ServiceConfig]:
+    """The services that sit behind the ALB: enabled web services, by name in sorted order."""
+    return {name: services[name] for name in sorted(services) if services[name].enabled and services[name].kind == "web"}
+
+
+def _routing(service: ServiceConfig) -> RoutingConfig:
+    assert service.routing is not None, "ServiceConfig guarantees routing for web services"
+    return service.routing
+
+
+def default_service(services: Mapping[str, ServiceConfig]) -> str | None:
+    """The routed service that takes requests no rule matches, or None for a fixed 404."""
+    defaults = [name for name, service in routed_services(services).items() if _routing(service).default]
+    if len(defaults) > 1:
+        raise RoutingConflictError(
+            f"services {', '.join(defaults)} all set routing.default = true; only one can take unmatched requests"
+        )
+    return defaults[0] if defaults else None
+
+
+def _literal_length(pattern: str) -> int:
+    """Characters before the first wildcard; an exact pattern (no wildcard) ranks above a wildcard one."""
+    cut = min((pattern.index(char) for char in "*?" if char in pattern), default=None)
+    if cut is None:
+        return 2 * len(pattern) + 1
+    return 2 * cut
+
+
+def _specificity(host_headers: tuple[str, ...], path_patterns: tuple[str, ...]) -> int:
+    """How specific a rule is inside its tier: the path's literal prefix, or for host-only rules the hosts'."""
+    patterns = path_patterns or host_headers
+    if not path_patterns:
+        # `*.example.com` is less specific than `api.example.com`: count literal characters, not a prefix
+        return min(2 * len(host.replace("*", "").replace("?", "")) + ("*" not in host) for host in patterns)
+    return min(_literal_length(pattern) for pattern in patterns)
+
+
+def _chunks(values: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [values[start : start + MAX_CONDITION_VALUES] for start in range(0, len(values), MAX_CONDITION_VALUES)]
+
+
+def _conditions(routing: RoutingConfig) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(host_headers, path_patterns) of each rule of one service: one rule per path pattern and host chunk."""
+    host_chunks = _chunks(routing.host_headers) or [()]
+    if routing.path_patterns:
+        return [(hosts, (path,)) for path in routing.path_patterns for hosts in host_chunks]
+    if routing.host_headers:
+        return [(hosts, ()) for hosts in host_chunks]
+    return []
+
+
+def _check_overlaps(services: Mapping[str, ServiceConfig]) -> None:
+    claimed: dict[tuple[str, str], str] = {}
+    for name, service in services.items():
+        routing = _routing(service)
+        for host in tuple(host.lower() for host in routing.host_headers) or ("(any host)",):
+            for path in routing.path_patterns or ("(any path)",):
+                if host == "(any host)" and path == "(any path)":
+                    continue
+                owner = claimed.setdefault((host, path), name)
+                if owner != name:
+                    raise RoutingConflictError(
+                        f"services {owner} and {name} both route host {host} path {path}; "
+                        f"only the first rule would ever match"
+                    )
+
+
+def listener_rules(services: Mapping[str, ServiceConfig]) -> tuple[ListenerRule, ...]:
+    """The HTTPS listener's rules for the routed services, with deterministic priorities (lower matches first).
+
+    Each service gets one rule per path pattern (times one per chunk of up to three host headers), or one rule
+    per host chunk when it routes by host only; a default-only service gets no rule. Every rule's priority is a
+    function of that rule alone, so adding or removing a service never renumbers the others:
+
+    - tier: host+path rules 1..16000, then host-only 16001..32000, then path-only 32001..48000 (a host names a
+      whole site, so it outranks a path rule that applies to every host); 48001..50000 stay free for manual rules;
+    - level inside the tier: more specific first -- the longer the literal part of the path before a wildcard
+      (`/api/admin/*` before `/api/*`, an exact `/api` before `/api*`), or of the host for host-only rules;
+    - slot inside the level: a SHA-256 of the service name and the rule's conditions, modulo 100.
+
+    Two rules landing on the same slot (rare) are resolved by taking the next free slot in the order of
+    (service, rule index); only then can a newly added rule move an existing one. Raises RoutingConflictError
+    when two services claim the same host/path pair or more than one is the default.
+    """
+    routed = routed_services(services)
+    default_service(routed)
+    _check_overlaps(routed)
+    taken: set[int] = set()
+    rules = []
+    for name, service in routed.items():
+        for index, (hosts, paths) in enumerate(_conditions(_routing(service))):
+            tier = 0 if hosts and paths else 1 if hosts else 2
+            level = SPECIFICITY_LEVELS - 1 - min(_specificity(hosts, paths), SPECIFICITY_LEVELS - 1)
+            base = 1 + tier * TIER_SIZE + level * SLOTS_PER_LEVEL
+            digest = hashlib.sha256("|".join((name, ",".join(hosts), ",".join(paths))).encode()).digest()
+            slot = int.from_bytes(digest[:8], "big") % SLOTS_PER_LEVEL
+            for probe in range(SLOTS_PER_LEVEL):
+                priority = base + (slot + probe) % SLOTS_PER_LEVEL
+                if priority not in taken:
+                    break
+            else:  # pragma: no cover - needs more than 100 rules of identical specificity
+                raise RoutingConflictError(f"more than {SLOTS_PER_LEVEL} rules share one specificity level")
+            taken.add(priority)
+            rules.append(ListenerRule(name, index, hosts, paths, priority))
+    return tuple(rules)
+
+
+def rule_priorities(services: Mapping[str, ServiceConfig]) -> dict[str, tuple[int, ...]]:
+    """Each routed service's rule priorities, in rule order (empty for a default-only service)."""
+    plan = listener_rules(services)
+    return {name: tuple(rule.priority for rule in plan if rule.service == name) for name in routed_services(services)}
+
+
+def aws_name(*parts: str) -> str:
+    """`-`-joined parts, shortened to AWS's 32-character limit with a stable hash suffix when too long."""
+    full = "-".join(parts)
+    if len(full) <= AWS_NAME_LIMIT:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()[:6]
+    return f"{full[: AWS_NAME_LIMIT - len(digest) - 1].rstrip('-')}-{digest}"
+
+
+def _health_check(name: str, service: ServiceConfig) -> LbTargetGroupHealthCheck:
+    routing = _routing(service)
+    path, matcher = routing.health_check_path, routing.health_check_matcher
+    if service.protocol == "grpc":
+        if "health_check_path" not in routing.model_fields_set:
+            path = GRPC_HEALTH_CHECK_PATH
+        if "health_check_matcher" not in routing.model_fields_set:
+            matcher = GRPC_HEALTH_CHECK_MATCHER
+        elif any(int(code) > 99 for code in matcher.replace("-", ",").split(",") if code.isdigit()):
+            raise ValueError(
+                f"service {name}: health_check_matcher {matcher!r} is an HTTP status, but a gRPC target group "
+                f"matches gRPC status codes 0-99 (e.g. '0' or '0-99')"
+            )
+    return LbTargetGroupHealthCheck(
+        enabled=True,
+        protocol="HTTP",
+        port="traffic-port",
+        path=path,
+        matcher=matcher,
+        interval=routing.health_check_interval,
+        timeout=min(HEALTH_CHECK_TIMEOUT, routing.health_check_interval - 1),
+        healthy_threshold=routing.healthy_threshold,
+        unhealthy_threshold=routing.unhealthy_threshold,
+    )
+
+
+class LoadBalancer(Construct):
+    """One internet-facing ALB in the public subnets with its listeners, rules, target groups and access logs.
+
+    Port 80 only redirects (301) to HTTPS. Port 443 terminates TLS with the configured policy and certificate and
+    routes by `listener_rules` to one target group per enabled web service (IP targets, as Fargate awsvpc tasks
+    register by IP); unmatched requests go to the service with `routing.default = true`, or get a fixed 404.
+    Blue/green services get a second ("green") target group, and the ALB gets a test listener on
+    `test_listener_port` whose rules forward to the green groups; CodeDeploy (built by the compute module from
+    `https_listener_arn`, `test_listener_arn` and both group names) swaps the groups, so Terraform ignores the
+    forward targets of those rules and listeners after creation.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        name: str,
+        config: LoadBalancerConfig,
+        services: Mapping[str, ServiceConfig],
+        vpc_id: str,
+        public_subnet_ids: Sequence[str],
+        security_group_id: str,
+        certificate_arn: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id_)
+        tags = dict(tags or {})
+        routed = routed_services(services)
+        rules = listener_rules(routed)
+        default = default_service(routed)
+        blue_green = {svc for svc, service in routed.items() if service.deployment.strategy == "blue_green"}
+        # The DNS/ACM module will hand in its validated certificate; until then the ARN comes from config.
+        certificate = certificate_arn if certificate_arn is not None else config.certificate_arn
+        self.listener_rules = rules
+
+        access_logs = None
+        self.access_logs_bucket_name: str | None = None
+        log_dependencies = []
+        if config.access_logs.enabled:
+            bucket_name, bucket_policy = self._access_logs_bucket(name, config, tags)
+            self.access_logs_bucket_name = bucket_name
+            access_logs = LbAccessLogs(bucket=bucket_name, prefix=config.access_logs.prefix, enabled=True)
+            # ELB test-writes to the bucket when logging is switched on: the policy must exist first.
+            log_dependencies.append(bucket_policy)
+
+        idle_timeout = config.idle_timeout
+        if idle_timeout is None:
+            websocket = any(service.protocol == "websocket" for service in routed.values())
+            idle_timeout = WEBSOCKET_IDLE_TIMEOUT if websocket else DEFAULT_IDLE_TIMEOUT
+        alb_name = aws_name(name, "alb")
+        alb = Lb(
+            self,
+            "alb",
+            name=alb_name,
+            internal=False,
+            load_balancer_type="application",
+            ip_address_type="ipv4",
+            subnets=list(public_subnet_ids),
+            security_groups=[security_group_id],
+            idle_timeout=idle_timeout,
+            enable_deletion_protection=config.deletion_protection,
+            drop_invalid_header_fields=config.drop_invalid_header_fields,
+            enable_http2=config.http2,
+            desync_mitigation_mode=config.desync_mitigation_mode,
+            access_logs=access_logs,
+            depends_on=log_dependencies or None,
+            tags={"Name": alb_name, **tags},
+        )
+        self.alb_arn = alb.arn
+        self.alb_arn_suffix = alb.arn_suffix
+        self.alb_dns_name = alb.dns_name
+        self.alb_zone_id = alb.zone_id
+        self.idle_timeout = idle_timeout
+
+        self.target_groups: dict[str, ServiceTargets] = {}
+        for svc, service in routed.items():
+            primary = self._target_group(f"{svc}_tg", aws_name(name, svc), vpc_id, svc, service, tags)
+            secondary = None
+            if svc in blue_green:
+                secondary = self._target_group(
+                    f"{svc}_green_tg", aws_name(name, svc, "green"), vpc_id, svc, service, tags
+                )
+            assert service.port is not None, "ServiceConfig guarantees a port for web services"
+            self.target_groups[svc] = ServiceTargets(
+                primary_arn=primary.arn,
+                primary_name=primary.name,
+                primary_arn_suffix=primary.arn_suffix,
+                container_port=service.port,
+                secondary_arn=secondary.arn if secondary else None,
+                secondary_name=secondary.name if secondary else None,
+                secondary_arn_suffix=secondary.arn_suffix if secondary else None,
+            )
+
+        http = LbListener(
+            self,
+            "http",
+            load_balancer_arn=alb.arn,
+            port=80,
+            protocol="HTTP",
+            default_action=[
+                LbListenerDefaultAction(
+                    type="redirect",
+                    redirect=LbListenerDefaultActionRedirect(port="443", protocol="HTTPS", status_code="HTTP_301"),
+                )
+            ],
+            tags={"Name": f"{alb_name}-http", **tags},
+        )
+        self.http_listener_arn = http.arn
+
+        https = self._https_listener(
+            "https", alb.arn, 443, config, certificate, self._default_action(default, secondary=False), tags
+        )
+        if default in blue_green:
+            https.lifecycle = TerraformResourceLifecycle(ignore_changes=["default_action"])
+        self.https_listener_arn = https.arn
+        for rule in rules:
+            self._rule(f"{rule.service}_rule_{rule.index}", https.arn, rule, secondary=False, swapped=rule.service in blue_green)
+
+        self.test_listener_arn: str | None = None
+        if blue_green:
+            test_default = default if default in blue_green else None
+            test = self._https_listener(
+                "test",
+                alb.arn,
+                config.test_listener_port,
+                config,
+                certificate,
+                self._default_action(test_default, secondary=True),
+                tags,
+            )
+            if test_default is not None:
+                test.lifecycle = TerraformResourceLifecycle(ignore_changes=["default_action"])
+            self.test_listener_arn = test.arn
+            for rule in rules:
+                if rule.service in blue_green:
+                    self._rule(f"{rule.service}_test_rule_{rule.index}", test.arn, rule, secondary=True, swapped=True)
+
+    def _target_group(
+        self, id_: str, tg_name: str, vpc_id: str, svc: str, service: ServiceConfig, tags: dict[str, str]
+    ) -> LbTargetGroup:
+        routing = _routing(service)
+        sticky = service.sticky
+        return LbTargetGroup(
+            self,
+            id_,
+            name=tg_name,
+            port=service.port,
+            protocol="HTTP",
+            protocol_version="GRPC" if service.protocol == "grpc" else "HTTP1",
+            target_type="ip",
+            vpc_id=vpc_id,
+            deregistration_delay=str(routing.deregistration_delay),
+            health_check=_health_check(svc, service),
+            # Always written out: dropping the block would leave a once-sticky group sticky (the attribute is computed).
+            stickiness=LbTargetGroupStickiness(
+                type="lb_cookie",
+                enabled=sticky,
+                cookie_duration=routing.stickiness_seconds if sticky else None,
+            ),
+            tags={"Name": tg_name, "Service": svc, **tags},
+        )
+
+    def _default_action(self, service: str | None, *, secondary: bool) -> LbListenerDefaultAction:
+        if service is None:
+            return LbListenerDefaultAction(
+                type="fixed-response",
+                fixed_response=LbListenerDefaultActionFixedResponse(
+                    content_type="text/plain", message_body=NOT_FOUND_BODY, status_code="404"
+                ),
+            )
+        targets = self.target_groups[service]
+        return LbListenerDefaultAction(
+            type="forward", target_group_arn=targets.secondary_arn if secondary else targets.primary_arn
+        )
+
+    def _https_listener(
+        self,
+        id_: str,
+        alb_arn: str,
+        port: int,
+        config: LoadBalancerConfig,
+        certificate_arn: str,
+        default_action: LbListenerDefaultAction,
+        tags: dict[str, str],
+    ) -> LbListener:
+        listener = LbListener(
+            self,
+            id_,
+            load_balancer_arn=alb_arn,
+            port=port,
+            protocol="HTTPS",
+            ssl_policy=config.ssl_policy,
+            certificate_arn=certificate_arn,
+            default_action=[default_action],
+            tags={"Name": f"{aws_name(id_)}-{port}", **tags},
+        )
+        for index, extra in enumerate(config.additional_certificate_arns):
+            LbListenerCertificate(
+                self, f"{id_}_certificate_{index}", listener_arn=listener.arn, certificate_arn=extra
+            )
+        return listener
+
+    def _rule(self, id_: str, listener_arn: str, rule: ListenerRule, *, secondary: bool, swapped: bool) -> None:
+        targets = self.target_groups[rule.service]
+        conditions = []
+        if rule.host_headers:
+            conditions.append(
+                LbListenerRuleCondition(host_header=LbListenerRuleConditionHostHeader(values=list(rule.host_headers)))
+            )
+        if rule.path_patterns:
+            conditions.append(
+                LbListenerRuleCondition(
+                    path_pattern=LbListenerRuleConditionPathPattern(values=list(rule.path_patterns))
+                )
+            )
+        LbListenerRule(
+            self,
+            id_,
+            listener_arn=listener_arn,
+            priority=rule.priority,
+            condition=conditions,
+            action=[
+                LbListenerRuleAction(
+                    type="forward", target_group_arn=targets.secondary_arn if secondary else targets.primary_arn
+                )
+            ],
+            # CodeDeploy repoints blue/green rules at whichever group is live; Terraform must not point them back.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["action"]) if swapped else None,
+            tags={"Service": rule.service},
+        )
+
+    def _access_logs_bucket(
+        self, name: str, config: LoadBalancerConfig, tags: dict[str, str]
+    ) -> tuple[str, S3BucketPolicy]:
+        logs = config.access_logs
+        identity = DataAwsCallerIdentity(self, "caller")
+        elb_account = DataAwsElbServiceAccount(self, "elb_account")
+        bucket = S3Bucket(
+            self,
+            "logs_bucket",
+            bucket=f"{name}-alb-logs-{identity.account_id}",
+            force_destroy=logs.force_destroy,
+            tags={"Name": f"{name}-alb-logs", **tags},
+        )
+        S3BucketOwnershipControls(
+            self,
+            "logs_ownership",
+            bucket=bucket.id,
+            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+        )
+        public_access = S3BucketPublicAccessBlock(
+            self,
+            "logs_public_access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        S3BucketVersioningA(
+            self,
+            "logs_versioning",
+            bucket=bucket.id,
+            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+        )
+        # ALB log delivery supports SSE-S3 only; a KMS default would make every delivery fail.
+        S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "logs_encryption",
+            bucket=bucket.id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=(
+                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                            sse_algorithm="AES256"
+                        )
+                    ),
+                )
+            ],
+        )
+        S3BucketLifecycleConfiguration(
+            self,
+            "logs_lifecycle",
+            bucket=bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=logs.retention_days)],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=7)
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                )
+            ],
+        )
+        log_objects = f"{bucket.arn}/{logs.prefix}/AWSLogs/{identity.account_id}/*"
+        everyone = [DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])]
+        policy = DataAwsIamPolicyDocument(
+            self,
+            "logs_policy_document",
+            statement=[
+                # Regions launched before August 2022 deliver as the regional ELB account ...
+                DataAwsIamPolicyDocumentStatement(
+                    sid="ElbAccountWritesLogs",
+                    actions=["s3:PutObject"],
+                    resources=[log_objects],
+                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[elb_account.arn])],
+                ),
+                # ... newer ones as the log-delivery service principal.
+                DataAwsIamPolicyDocumentStatement(
+                    sid="LogDeliveryWritesLogs",
+                    actions=["s3:PutObject"],
+                    resources=[log_objects],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(
+                            type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
+                        )
+                    ],
+                ),
+                DataAwsIamPolicyDocumentStatement(
+                    sid="DenyInsecureTransport",
+                    effect="Deny",
+                    actions=["s3:*"],
+                    resources=[bucket.arn, f"{bucket.arn}/*"],
+                    principals=everyone,
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="Bool", variable="aws:SecureTransport", values=["false"]
+                        )
+                    ],
+                ),
+            ],
+        )
+        bucket_policy = S3BucketPolicy(
+            self, "logs_policy", bucket=bucket.id, policy=policy.json, depends_on=[public_access]
+        )
+        return bucket.bucket, bucket_policy
