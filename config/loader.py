@@ -113,7 +113,7 @@ def _validate_project(document: dict[str, Any], source: str, problems: list[Conf
     if "project" not in document or not isinstance(document["project"], dict):
         return None
     try:
-        return ProjectConfig.model_validate(_arrays_as_tuples(raw))
+        return ProjectConfig.model_validate(raw)
     except ValidationError as error:
         problems.extend(_problems_from(error, ProjectConfig, source, None, lambda path: f"project.{path}"))
         return None
@@ -121,7 +121,7 @@ def _validate_project(document: dict[str, Any], source: str, problems: list[Conf
 
 def _validate_backend(raw: dict[str, Any], source: str, problems: list[ConfigProblem]) -> BackendConfig | None:
     try:
-        return BackendConfig.model_validate(_arrays_as_tuples(raw))
+        return BackendConfig.model_validate(raw)
     except ValidationError as error:
         problems.extend(_problems_from(error, BackendConfig, source, None, lambda path: f"backend.{path}"))
         return None
@@ -156,7 +156,7 @@ def _validate_environment(
         return f"environments.{name}.{path}"
 
     try:
-        return EnvironmentConfig.model_validate(_arrays_as_tuples(merged))
+        return EnvironmentConfig.model_validate(merged)
     except ValidationError as error:
         # Problems in the shared [backend] are reported once, by its own validation, not once per environment.
         problems.extend(
@@ -208,15 +208,6 @@ def _problems_from(
             message = f"{message} (got {detail['input']!r})"
         problems.append(ConfigProblem(source, origin(_format_path(loc)), message, environment))
     return problems
-
-
-def _arrays_as_tuples(value: Any) -> Any:
-    """TOML arrays become tuples so the frozen models accept them under strict validation."""
-    if isinstance(value, dict):
-        return {key: _arrays_as_tuples(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return tuple(_arrays_as_tuples(item) for item in value)
-    return value
 
 
 def _format_path(loc: tuple[Any, ...]) -> str:
