@@ -54,7 +54,8 @@ def synth_json(stack: Any) -> Json:
     """The stack's Terraform JSON, through cdktf's Testing.synth."""
     from cdktf import Testing
 
-    return json.loads(Testing.synth(stack))
+    document: Json = json.loads(Testing.synth(stack))
+    return document
 
 
 def resources(document: Json, resource_type: str) -> dict[str, Json]:

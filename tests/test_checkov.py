@@ -45,12 +45,26 @@ def checkov_report(synthesized: Path, tmp_path_factory: pytest.TempPathFactory) 
     if not CHECKOV.exists():
         pytest.fail(f"{CHECKOV} is missing: run `make install`")
     scan_root = tmp_path_factory.mktemp("checkov")
-    names = {stack: scannable_copy(synthesized / "stacks" / stack, scan_root / stack)
-             for stack in stack_names(synthesized)}
+    names = {
+        stack: scannable_copy(synthesized / "stacks" / stack, scan_root / stack) for stack in stack_names(synthesized)
+    }
     result = subprocess.run(
-        [str(CHECKOV), "-d", str(scan_root), "--framework", "terraform_json", "-o", "json", "--skip-download",
-         "--compact"],
-        capture_output=True, text=True, check=False, env={**os.environ, "BC_SKIP_MAPPING": "TRUE"})
+        [
+            str(CHECKOV),
+            "-d",
+            str(scan_root),
+            "--framework",
+            "terraform_json",
+            "-o",
+            "json",
+            "--skip-download",
+            "--compact",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+    )
     assert result.returncode in (0, 1), result.stderr[-3000:]
     report = json.loads(result.stdout) if result.stdout.strip() else {}
     if isinstance(report, list):
@@ -82,8 +96,11 @@ def test_checkov_parsed_every_stack(checkov_report: dict[str, Any]) -> None:
 
 def test_only_baselined_findings(checkov_report: dict[str, Any]) -> None:
     accepted = baseline()
-    unexpected = {stack: sorted(outcome["failed"] - accepted)
-                  for stack, outcome in checkov_report["stacks"].items() if outcome["failed"] - accepted}
+    unexpected = {
+        stack: sorted(outcome["failed"] - accepted)
+        for stack, outcome in checkov_report["stacks"].items()
+        if outcome["failed"] - accepted
+    }
     assert unexpected == {}, f"new Checkov findings (fix them or baseline them with a reason): {unexpected}"
 
 

@@ -16,9 +16,17 @@ from config import PlatformConfig
 from tests.conftest import LOCAL_NODE, PROJECT_DIR, REFERENCE_CONFIG
 
 
-def run_main(*args: str, env: dict[str, str] | None = None, cwd: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(PROJECT_DIR / "main.py"), *args], cwd=cwd, capture_output=True,
-                          text=True, check=False, env={**os.environ, **(env or {})})
+def run_main(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = PROJECT_DIR
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "main.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_help_explains_options_and_environment_variables() -> None:
@@ -67,7 +75,8 @@ def test_bad_config_exits_nonzero_without_traceback_and_keeps_previous_output(tm
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{broken} [prod] environments.prod.network.nat: Input should be 'none', 'single' or 'per_az'" in (
-        result.stderr)
+        result.stderr
+    )
     assert (previous / "stacks" / "dev" / "cdk.tf.json").read_text() == "previous good output"
 
 
@@ -83,8 +92,9 @@ def test_missing_config_file_and_undeclared_environment(tmp_path: Path) -> None:
     assert result.returncode == 2 and "invalid choice: 'qa'" in result.stderr
 
 
-def test_failed_synthesis_leaves_previous_output_untouched(tmp_path: Path, reference_config: PlatformConfig,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_synthesis_leaves_previous_output_untouched(
+    tmp_path: Path, reference_config: PlatformConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     previous = tmp_path / "cdktf.out"
     previous.mkdir()
     (previous / "manifest.json").write_text("previous")
@@ -118,8 +128,14 @@ def test_cdktf_cli_synth_matches_main(tmp_path: Path, synthesized: Path) -> None
         pytest.fail("node_modules is missing: run `make install`")
     env = {**os.environ, "CHECKPOINT_DISABLE": "1", "PATH": f"{cdktf.parent}{os.pathsep}{os.environ['PATH']}"}
     output = tmp_path / "cli.out"
-    result = subprocess.run([str(cdktf), "synth", "--output", str(output)], cwd=PROJECT_DIR, env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(cdktf), "synth", "--output", str(output)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     for stack in ("bootstrap", "dev", "stg", "prod"):
         relative = Path("stacks") / stack / "cdk.tf.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -31,8 +32,14 @@ SYNTH = textwrap.dedent("""
 
 def test_lazy_and_eager_imports_synthesize_identical_json(tmp_path: Path, synthesized: Path) -> None:
     """The same reference synth through the package's eager __init__ is byte-identical to the lazy one."""
-    result = subprocess.run([sys.executable, "-c", SYNTH, "eager", str(tmp_path / "eager")], cwd=PROJECT_DIR,
-                            capture_output=True, text=True, check=False, env=dict(os.environ))
+    result = subprocess.run(
+        [sys.executable, "-c", SYNTH, "eager", str(tmp_path / "eager")],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     for stack in ("bootstrap", "dev", "stg", "prod"):
         relative = Path("stacks") / stack / "cdk.tf.json"
@@ -40,15 +47,21 @@ def test_lazy_and_eager_imports_synthesize_identical_json(tmp_path: Path, synthe
 
 
 def test_lazy_import_loads_only_the_submodules_in_use(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", SYNTH, "lazy", str(tmp_path / "lazy")], cwd=PROJECT_DIR,
-                            capture_output=True, text=True, check=False, env=dict(os.environ))
+    result = subprocess.run(
+        [sys.executable, "-c", SYNTH, "lazy", str(tmp_path / "lazy")],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert 10 < int(result.stdout.strip().splitlines()[-1]) < 200
 
 
 def test_refuses_a_provider_version_it_was_not_verified_against(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, provider_import.PACKAGE)
-    monkeypatch.setattr(provider_import.importlib.metadata, "version", lambda _: "21.0.0")
+    monkeypatch.setattr(importlib.metadata, "version", lambda _: "21.0.0")
     with pytest.raises(provider_import.ProviderImportError, match=r"21\.0\.0 is installed but .* 20\.1\.0"):
         provider_import.install()
 

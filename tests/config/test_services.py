@@ -24,8 +24,10 @@ def test_fargate_pairs_are_accepted(cpu: int, memory: int) -> None:
 
 
 def test_fargate_rejects_other_pairs_and_lists_the_allowed_memory() -> None:
-    assert "Fargate does not run cpu = 256 with memory = 4096; with cpu = 256 memory must be one of 512, 1024, " \
-           "2048" in error_of(cpu=256, memory=4096)
+    assert (
+        "Fargate does not run cpu = 256 with memory = 4096; with cpu = 256 memory must be one of 512, 1024, "
+        "2048" in error_of(cpu=256, memory=4096)
+    )
     assert "300 is not a Fargate CPU size; allowed: 256, 512, 1024" in error_of(cpu=300, memory=512)
     assert all(memory % 512 == 0 for sizes in FARGATE_SIZES.values() for memory in sizes)
 
@@ -42,7 +44,8 @@ def test_worker_cannot_be_routed_or_blue_green() -> None:
     assert "a worker has no load balancer; remove [routing]" in error_of(kind="worker")
     assert "blue_green needs a load balancer" in error_of(**worker, deployment={"strategy": "blue_green"})
     assert "a worker has no load balancer to count requests" in error_of(
-        **worker, autoscaling={"min": 1, "max": 2, "requests_per_target": 100})
+        **worker, autoscaling={"min": 1, "max": 2, "requests_per_target": 100}
+    )
 
 
 def test_autoscaling_min_above_max() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from config import PlatformConfig
 from config.network import NetworkConfig

@@ -12,7 +12,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 
 from config import BackendConfig, PlatformConfig
 from stacks.bootstrap import BootstrapStack
-from tests.conftest import Json, only, resources, synth_json
+from tests.conftest import Json, only, resources
 
 
 def bootstrap_json(config: PlatformConfig, backend: BackendConfig | None = None) -> tuple[str, Json]:
