@@ -69,13 +69,13 @@ RDS_ONLY = ("instance_class", "allocated_storage", "max_allocated_storage", "sto
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-DailyWindow = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d"
+_DAY = "(mon|tue|wed|thu|fri|sat|sun)"
+
+DailyWindow = Annotated[str, Field(pattern=rf"^{_CLOCK}-{_CLOCK}$")]
 """A daily UTC time range `hh24:mi-hh24:mi`, e.g. a backup or snapshot window."""
 
-WeeklyWindow = Annotated[
-    str,
-    Field(pattern=r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$"),
-]
+WeeklyWindow = Annotated[str, Field(pattern=rf"^{_DAY}:{_CLOCK}-{_DAY}:{_CLOCK}$")]
 """A weekly UTC time range `ddd:hh24:mi-ddd:hh24:mi`, e.g. a maintenance window."""
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")]
@@ -190,6 +190,8 @@ class DatabaseConfig(ConfigModel):
     """Log statements slower than this many milliseconds (-1 off)."""
     log_statement: Literal["none", "ddl", "mod", "all"] = "ddl"
     """Which statements PostgreSQL logs regardless of duration."""
+    force_ssl: bool = True
+    """Refuse connections without TLS (`rds.force_ssl`)."""
     deletion_protection: bool = True
     """Refuse to delete the database (turn off in throwaway environments)."""
     skip_final_snapshot: bool = False
@@ -217,10 +219,11 @@ class DatabaseConfig(ConfigModel):
         for key in ("min_capacity", "max_capacity"):
             value = getattr(self, key)
             if not (value * 2).is_integer():
-                raise FieldError(key, f"{value} ACU is not a multiple of 0.5")
+                raise FieldError(key, f"{value:g} ACU is not a multiple of 0.5")
         if self.min_capacity > self.max_capacity:
             raise FieldError(
-                "min_capacity", f"min_capacity ({self.min_capacity}) is greater than max_capacity ({self.max_capacity})"
+                "min_capacity",
+                f"min_capacity ({self.min_capacity:g}) is greater than max_capacity ({self.max_capacity:g})",
             )
         if self.allocated_storage > self.max_allocated_storage:
             raise FieldError(
@@ -239,7 +242,7 @@ class DatabaseConfig(ConfigModel):
             if log not in allowed_logs:
                 raise FieldError(
                     f"log_exports[{index}]",
-                    f"{log!r} is not a {self.engine} log export; allowed: {', '.join(allowed_logs)}",
+                    f"{log!r} is not a log export of {self.engine}; allowed: {', '.join(allowed_logs)}",
                 )
         if len(set(self.log_exports)) != len(self.log_exports):
             raise FieldError("log_exports", f"{list(self.log_exports)} lists a log twice")
@@ -257,4 +260,3 @@ class DatabaseConfig(ConfigModel):
     def parameter_group_family(self) -> str:
         """The parameter group family of the engine's major version, e.g. aurora-postgresql16 or postgres17."""
         return f"{self.engine}{major_version(self.engine_version)}"
-

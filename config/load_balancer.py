@@ -9,7 +9,8 @@ from pydantic import Field, model_validator
 from config.base import ConfigModel, FieldError
 
 CertificateArn = Annotated[
-    str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]:[0-9]{12}:certificate/[0-9a-f-]{36}$")
+    str,
+    Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]:[0-9]{12}:certificate/[0-9a-f-]{36}$"),
 ]
 """An ACM certificate ARN in the ALB's region (arn:aws:acm:<region>:<account>:certificate/<uuid>)."""
 

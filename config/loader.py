@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from config.base import FieldError
 from config.errors import ConfigError, ConfigProblem
 from config.models import ENVIRONMENT_NAMES, BackendConfig, EnvironmentConfig, PlatformConfig, ProjectConfig
+from config.references import check_environment
 
 TOP_LEVEL_KEYS = ("project", "backend", "defaults", "environments")
 """The tables environments.toml may contain."""
@@ -156,7 +157,7 @@ def _validate_environment(
         return f"environments.{name}.{path}"
 
     try:
-        return EnvironmentConfig.model_validate(merged)
+        config = EnvironmentConfig.model_validate(merged)
     except ValidationError as error:
         # Problems in the shared [backend] are reported once, by its own validation, not once per environment.
         problems.extend(
@@ -165,6 +166,9 @@ def _validate_environment(
             if not problem.path.startswith("backend.")
         )
         return None
+    references = check_environment(config)
+    problems.extend(ConfigProblem(source, origin(path), message, name) for path, message in references)
+    return None if references else config
 
 
 def _check_across_environments(configs: list[EnvironmentConfig], source: str, problems: list[ConfigProblem]) -> None:

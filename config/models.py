@@ -7,7 +7,14 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import AccountId, ConfigModel, FieldError, Name, Region, RoleArn
+from config.cache import CacheConfig
+from config.compute import ComputeConfig
+from config.database import DatabaseConfig
+from config.load_balancer import LoadBalancerConfig
 from config.network import NetworkConfig
+from config.registry import RegistryConfig
+from config.security import SecurityConfig
+from config.services import ServiceConfig, ServiceName
 
 ENVIRONMENT_NAMES = ("dev", "stg", "prod")
 """The environments a platform may declare, in promotion (and apply) order."""
@@ -72,6 +79,18 @@ class EnvironmentConfig(ConfigModel):
     deploy_role_arn: RoleArn | None = None
     backend: BackendConfig
     network: NetworkConfig
+    security: SecurityConfig = SecurityConfig()
+    database: DatabaseConfig = DatabaseConfig(enabled=False)
+    cache: CacheConfig = CacheConfig(enabled=False)
+    registry: RegistryConfig = RegistryConfig()
+    load_balancer: LoadBalancerConfig | None = None
+    compute: ComputeConfig = ComputeConfig()
+    services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
+
+    @property
+    def enabled_services(self) -> dict[str, ServiceConfig]:
+        """The services this environment runs, by name in sorted order."""
+        return {name: service for name, service in sorted(self.services.items()) if service.enabled}
 
 
 class PlatformConfig(ConfigModel):

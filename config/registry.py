@@ -17,8 +17,8 @@ class RegistryConfig(ConfigModel):
     """Repositories beyond those of the services, e.g. a migration or batch image."""
     encryption: Literal["KMS", "AES256"] = "KMS"
     """KMS uses the environment's CMK; AES256 is ECR's S3-managed encryption. Changing it replaces the repository."""
-    tag_mutability: Literal["MUTABLE", "IMMUTABLE"] = "IMMUTABLE"
-    """IMMUTABLE stops a push from silently replacing a tag that a task definition already points to."""
+    tag_mutability: Literal["MUTABLE", "IMMUTABLE"] = "MUTABLE"
+    """MUTABLE lets `latest` (the default image_tag) move; IMMUTABLE stops pushes replacing a tag tasks pin."""
     keep_last_images: int = Field(default=30, ge=1, le=1000)
     """Lifecycle policy: expire all but the newest N images (tagged or not) in each repository."""
     scan_on_push: bool = True

@@ -7,13 +7,11 @@ the config or the synthesized JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError, check_log_retention
-from config.services import ServiceConfig
 
 SecretName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")]
 """A secret's key in `[security.secrets]`: the last part of its name `{project}-{env}/{key}` and what a
@@ -42,6 +40,10 @@ ManagedRuleGroup = Literal[
 """AWS managed rule groups that need no extra configuration (Bot Control and ATP/ACFP do, so they are not offered)."""
 
 
+RuleNames = Annotated[tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,128}$")], ...], Field(strict=False)]
+"""Names of rules inside a managed rule group (a TOML array inside a table, so lists are accepted too)."""
+
+
 class WafConfig(ConfigModel):
     """AWS WAF (v2) web ACL in front of the ALB: AWS managed rule groups plus a per-IP rate limit."""
 
@@ -57,9 +59,7 @@ class WafConfig(ConfigModel):
         "AWSManagedRulesKnownBadInputsRuleSet",
     )
     """AWS managed rule groups evaluated in this order, after the rate limit."""
-    count_rules: dict[ManagedRuleGroup, tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,128}$")], ...]] = Field(
-        default_factory=dict
-    )
+    count_rules: dict[ManagedRuleGroup, RuleNames] = Field(default_factory=dict)
     """Rules of a listed group switched to count-only (e.g. SizeRestrictions_BODY for large uploads)."""
     logging: bool = True
     """Send WAF logs (authorization and cookie headers redacted) to a CloudWatch log group."""
@@ -167,27 +167,3 @@ class SecurityConfig(ConfigModel):
 def resource_id(key: str) -> str:
     """A secret or parameter key as a construct id: lowercase, with '-' and '/' turned into '_'."""
     return key.lower().replace("-", "_").replace("/", "_")
-
-
-def check_service_references(security: SecurityConfig, services: Mapping[str, ServiceConfig]) -> None:
-    """Fail when a service reads `secret:<key>` or `ssm:<key>` that `security` does not declare.
-
-    Meant for the environment model's validator; the FieldError key is relative to the environment
-    (`services.api.secrets.JWT_SECRET`).
-    """
-    for service_name, service in services.items():
-        for variable, reference in service.secrets.items():
-            kind, _, key = reference.partition(":")
-            declared: Mapping[str, object]
-            if kind == "secret":
-                declared, table = security.secrets, "security.secrets"
-            elif kind == "ssm":
-                declared, table = security.parameters, "security.parameters"
-            else:
-                continue
-            if key not in declared:
-                known = ", ".join(sorted(declared)) or "none declared"
-                raise FieldError(
-                    f"services.{service_name}.secrets.{variable}",
-                    f"'{reference}' names {table}.{key}, which does not exist; declared: {known}",
-                )

@@ -156,6 +156,14 @@ class ServiceConfig(ConfigModel):
                 f"cpu = {self.cpu} memory must be one of {', '.join(map(str, allowed))}",
             )
         check_log_retention(self.log_retention_days, "log_retention_days")
+        if self.exec and self.readonly_root_filesystem:
+            raise FieldError(
+                "exec", "ECS Exec needs a writable root filesystem; turn off readonly_root_filesystem or exec"
+            )
+        for variable in sorted(set(self.environment) & set(self.secrets)):
+            raise FieldError(
+                f"secrets.{variable}", f"{variable} is also set in environment; a variable comes from one place only"
+            )
         if self.kind == "web":
             if self.port is None:
                 raise FieldError("port", "a web service needs the container port the ALB forwards to")

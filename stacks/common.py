@@ -7,8 +7,8 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole
 
 from config import BackendConfig, ProjectConfig
 
-REQUIRED_TERRAFORM_VERSION = ">= 1.10, < 2.0"
-"""S3 native locking (`use_lockfile`) needs 1.10; 1.x keeps the JSON and backend syntax stable."""
+REQUIRED_TERRAFORM_VERSION = ">= 1.11, < 2.0"
+"""Write-only secret arguments (`secret_string_wo`) and ephemeral blocks need 1.11; S3 native locking 1.10."""
 
 AWS_PROVIDER_VERSION = "~> 5.100.0"
 """The provider line the prebuilt bindings (cdktf-cdktf-provider-aws 20.1.0) were generated from."""

@@ -89,11 +89,12 @@ class Database(Construct):
         else:
             self._instance(subnet_group.name, security_group_id, self.monitoring_role_arn)
 
-    def _logging_parameters(self) -> list[tuple[str, str, str]]:
-        """(name, value, apply method) of the query-logging parameters."""
+    def _cluster_parameters(self) -> list[tuple[str, str, str]]:
+        """(name, value, apply method) of the query-logging and TLS parameters (cluster-wide on Aurora)."""
         return [
             ("log_min_duration_statement", str(self._config.log_min_duration_statement_ms), "immediate"),
             ("log_statement", self._config.log_statement, "immediate"),
+            ("rds.force_ssl", "1" if self._config.force_ssl else "0", "immediate"),
         ]
 
     def _instance_parameters(self) -> list[tuple[str, str, str]]:
@@ -114,7 +115,7 @@ class Database(Construct):
             description=f"Cluster parameters of {name} ({family})",
             parameter=[
                 RdsClusterParameterGroupParameter(name=key, value=value, apply_method=method)
-                for key, value, method in self._logging_parameters()
+                for key, value, method in self._cluster_parameters()
             ],
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             tags=tags,
@@ -205,7 +206,7 @@ class Database(Construct):
             description=f"Parameters of {name} ({family})",
             parameter=[
                 DbParameterGroupParameter(name=key, value=value, apply_method=method)
-                for key, value, method in [*self._logging_parameters(), *self._instance_parameters()]
+                for key, value, method in [*self._cluster_parameters(), *self._instance_parameters()]
             ],
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             tags=tags,

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
@@ -123,7 +123,9 @@ class ServiceTargets:
 
 def routed_services(services: Mapping[str, ServiceConfig]) -> dict[str, ServiceConfig]:
     """The services that sit behind the ALB: enabled web services, by name in sorted order."""
-    return {name: services[name] for name in sorted(services) if services[name].enabled and services[name].kind == "web"}
+    return {
+        name: services[name] for name in sorted(services) if services[name].enabled and services[name].kind == "web"
+    }
 
 
 def _routing(service: ServiceConfig) -> RoutingConfig:
@@ -346,11 +348,18 @@ class LoadBalancer(Construct):
 
         self.target_groups: dict[str, ServiceTargets] = {}
         for svc, service in routed.items():
-            primary = self._target_group(f"{svc}_tg", aws_name(name, svc), vpc_id, svc, service, tags)
+            primary = self._target_group(
+                f"{svc}_tg", tg_name=aws_name(name, svc), vpc_id=vpc_id, svc=svc, service=service, tags=tags
+            )
             secondary = None
             if svc in blue_green:
                 secondary = self._target_group(
-                    f"{svc}_green_tg", aws_name(name, svc, "green"), vpc_id, svc, service, tags
+                    f"{svc}_green_tg",
+                    tg_name=aws_name(name, svc, "green"),
+                    vpc_id=vpc_id,
+                    svc=svc,
+                    service=service,
+                    tags=tags,
                 )
             assert service.port is not None, "ServiceConfig guarantees a port for web services"
             self.target_groups[svc] = ServiceTargets(
@@ -380,35 +389,59 @@ class LoadBalancer(Construct):
         self.http_listener_arn = http.arn
 
         https = self._https_listener(
-            "https", alb.arn, 443, config, certificate, self._default_action(default, secondary=False), tags
+            "https",
+            alb_name=alb_name,
+            alb_arn=alb.arn,
+            port=443,
+            config=config,
+            certificate_arn=certificate,
+            default_action=self._default_action(default, secondary=False),
+            swapped=default in blue_green,
+            tags=tags,
         )
-        if default in blue_green:
-            https.lifecycle = TerraformResourceLifecycle(ignore_changes=["default_action"])
         self.https_listener_arn = https.arn
+        self.attachments: dict[str, list[ITerraformDependable]] = {}
+        """Per service, what attaches its target group to a listener; its ECS service must wait for these."""
+        if default is not None:
+            self.attachments[default] = [https]
         for rule in rules:
-            self._rule(f"{rule.service}_rule_{rule.index}", https.arn, rule, secondary=False, swapped=rule.service in blue_green)
+            self._rule(
+                f"{rule.service}_rule_{rule.index}",
+                https.arn,
+                rule,
+                secondary=False,
+                swapped=rule.service in blue_green,
+                tags=tags,
+            )
 
         self.test_listener_arn: str | None = None
         if blue_green:
             test_default = default if default in blue_green else None
             test = self._https_listener(
                 "test",
-                alb.arn,
-                config.test_listener_port,
-                config,
-                certificate,
-                self._default_action(test_default, secondary=True),
-                tags,
+                alb_name=alb_name,
+                alb_arn=alb.arn,
+                port=config.test_listener_port,
+                config=config,
+                certificate_arn=certificate,
+                default_action=self._default_action(test_default, secondary=True),
+                swapped=test_default is not None,
+                tags=tags,
             )
-            if test_default is not None:
-                test.lifecycle = TerraformResourceLifecycle(ignore_changes=["default_action"])
             self.test_listener_arn = test.arn
             for rule in rules:
                 if rule.service in blue_green:
-                    self._rule(f"{rule.service}_test_rule_{rule.index}", test.arn, rule, secondary=True, swapped=True)
+                    self._rule(
+                        f"{rule.service}_test_rule_{rule.index}",
+                        test.arn,
+                        rule,
+                        secondary=True,
+                        swapped=True,
+                        tags=tags,
+                    )
 
     def _target_group(
-        self, id_: str, tg_name: str, vpc_id: str, svc: str, service: ServiceConfig, tags: dict[str, str]
+        self, id_: str, *, tg_name: str, vpc_id: str, svc: str, service: ServiceConfig, tags: dict[str, str]
     ) -> LbTargetGroup:
         routing = _routing(service)
         sticky = service.sticky
@@ -448,11 +481,14 @@ class LoadBalancer(Construct):
     def _https_listener(
         self,
         id_: str,
+        *,
+        alb_name: str,
         alb_arn: str,
         port: int,
         config: LoadBalancerConfig,
         certificate_arn: str,
         default_action: LbListenerDefaultAction,
+        swapped: bool,
         tags: dict[str, str],
     ) -> LbListener:
         listener = LbListener(
@@ -464,15 +500,24 @@ class LoadBalancer(Construct):
             ssl_policy=config.ssl_policy,
             certificate_arn=certificate_arn,
             default_action=[default_action],
-            tags={"Name": f"{aws_name(id_)}-{port}", **tags},
+            # CodeDeploy repoints a blue/green default action at whichever group is live; do not point it back.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["default_action"]) if swapped else None,
+            tags={"Name": f"{alb_name}-{id_}", **tags},
         )
         for index, extra in enumerate(config.additional_certificate_arns):
-            LbListenerCertificate(
-                self, f"{id_}_certificate_{index}", listener_arn=listener.arn, certificate_arn=extra
-            )
+            LbListenerCertificate(self, f"{id_}_certificate_{index}", listener_arn=listener.arn, certificate_arn=extra)
         return listener
 
-    def _rule(self, id_: str, listener_arn: str, rule: ListenerRule, *, secondary: bool, swapped: bool) -> None:
+    def _rule(
+        self,
+        id_: str,
+        listener_arn: str,
+        rule: ListenerRule,
+        *,
+        secondary: bool,
+        swapped: bool,
+        tags: dict[str, str],
+    ) -> None:
         targets = self.target_groups[rule.service]
         conditions = []
         if rule.host_headers:
@@ -485,7 +530,7 @@ class LoadBalancer(Construct):
                     path_pattern=LbListenerRuleConditionPathPattern(values=list(rule.path_patterns))
                 )
             )
-        LbListenerRule(
+        listener_rule = LbListenerRule(
             self,
             id_,
             listener_arn=listener_arn,
@@ -498,8 +543,9 @@ class LoadBalancer(Construct):
             ],
             # CodeDeploy repoints blue/green rules at whichever group is live; Terraform must not point them back.
             lifecycle=TerraformResourceLifecycle(ignore_changes=["action"]) if swapped else None,
-            tags={"Service": rule.service},
+            tags={"Service": rule.service, **tags},
         )
+        self.attachments.setdefault(rule.service, []).append(listener_rule)
 
     def _access_logs_bucket(
         self, name: str, config: LoadBalancerConfig, tags: dict[str, str]

@@ -107,7 +107,7 @@ class ServiceRoles(Construct):
             DataAwsIamPolicyDocumentStatement(
                 sid="WriteLogs",
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[f"{log_group_arn}:log-stream:*"],
+                resources=[log_group_arn, f"{log_group_arn}:*"],
             ),
         ]
         if secret_arns:
@@ -186,7 +186,7 @@ class ServiceRoles(Construct):
                     DataAwsIamPolicyDocumentStatement(
                         sid="ExecWriteLogs",
                         actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                        resources=[f"{exec_log_group_arn}:log-stream:*"],
+                        resources=[exec_log_group_arn, f"{exec_log_group_arn}:*"],
                     ),
                 ]
         if task_statements:

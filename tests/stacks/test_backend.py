@@ -36,7 +36,7 @@ def test_every_environment_shares_bucket_and_table_with_its_own_key(reference_co
 
 def test_versions_are_pinned_for_plain_terraform(reference_config: PlatformConfig) -> None:
     terraform = platform_json(reference_config, "dev")["terraform"]
-    assert terraform["required_version"] == ">= 1.10, < 2.0"
+    assert terraform["required_version"] == ">= 1.11, < 2.0"
     assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "~> 5.100.0"}
 
 

@@ -1,0 +1,131 @@
+"""The composed platform stack: modules wired to each other, outputs, and environment differences."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+
+import pytest
+from cdktf import Testing
+
+from config import PlatformConfig, build_config
+from stacks.platform import PlatformStack
+from tests.conftest import Json, only, resources, synth_json
+
+
+def platform(config: PlatformConfig, name: str) -> Json:
+    app = Testing.app()
+    return synth_json(PlatformStack(app, name, project=config.project, environment=config.environment(name)))
+
+
+@pytest.fixture(scope="module")
+def prod(reference_config: PlatformConfig) -> Json:
+    return platform(reference_config, "prod")
+
+
+@pytest.fixture(scope="module")
+def dev(reference_config: PlatformConfig) -> Json:
+    return platform(reference_config, "dev")
+
+
+def container(document: Json, service: str) -> Json:
+    definitions = [d for d in resources(document, "aws_ecs_task_definition").values() if d["family"].endswith(service)]
+    (definition,) = definitions
+    (first,) = json.loads(definition["container_definitions"])
+    return dict(first)
+
+
+def test_outputs_a_team_needs(prod: Json) -> None:
+    assert {
+        "alb_dns_name",
+        "ecr_repository_urls",
+        "db_endpoint",
+        "db_reader_endpoint",
+        "db_master_secret_arn",
+        "redis_primary_endpoint",
+        "secret_arns",
+        "ecs_cluster_name",
+        "ecs_service_names",
+        "waf_web_acl_arn",
+        "codedeploy_app_name",
+    } <= set(prod["output"])
+    assert all(output["description"] for output in prod["output"].values())
+    assert all(not output.get("sensitive") for output in prod["output"].values())  # ARNs and names only
+
+
+def test_container_secrets_resolve_to_arns(prod: Json) -> None:
+    secrets = {item["name"]: item["valueFrom"] for item in container(prod, "api")["secrets"]}
+    assert secrets["DB_PASSWORD"].startswith("${aws_rds_cluster.") and secrets["DB_PASSWORD"].endswith(":password::")
+    assert secrets["JWT_SECRET"].startswith("${aws_secretsmanager_secret.secrets_jwt_secret")
+    assert secrets["LOG_LEVEL"].startswith("${aws_ssm_parameter.")
+    assert secrets["REDIS_AUTH_TOKEN"].startswith("${aws_secretsmanager_secret.cache_auth_token")
+
+
+def test_services_run_in_their_own_security_groups_on_private_subnets(prod: Json) -> None:
+    for service in resources(prod, "aws_ecs_service").values():
+        (network,) = (
+            service["network_configuration"]
+            if isinstance(service["network_configuration"], list)
+            else [service["network_configuration"]]
+        )
+        assert network["assign_public_ip"] is False
+        assert all("aws_subnet.network_private_" in subnet for subnet in network["subnets"])
+        assert (
+            len(network["security_groups"]) == 1
+            and "aws_security_group.security_groups_" in (network["security_groups"][0])
+        )
+
+
+def test_prod_is_protected_and_dev_is_not(prod: Json, dev: Json) -> None:
+    prod_db, dev_db = only(prod, "aws_rds_cluster"), only(dev, "aws_rds_cluster")
+    assert prod_db["deletion_protection"] is True and prod_db["skip_final_snapshot"] is False
+    assert prod_db["copy_tags_to_snapshot"] is True and prod_db["final_snapshot_identifier"]
+    assert dev_db["deletion_protection"] is False and dev_db["skip_final_snapshot"] is True
+    assert "final_snapshot_identifier" not in dev_db
+    assert only(prod, "aws_lb")["enable_deletion_protection"] is True
+    assert only(dev, "aws_lb")["enable_deletion_protection"] is False
+    assert (
+        len(resources(prod, "aws_rds_cluster_instance")) == 2 and len(resources(dev, "aws_rds_cluster_instance")) == 1
+    )
+    redis_prod, redis_dev = (
+        only(prod, "aws_elasticache_replication_group"),
+        only(dev, "aws_elasticache_replication_group"),
+    )
+    assert redis_prod["automatic_failover_enabled"] is True and redis_prod["num_cache_clusters"] == 2
+    assert redis_dev["automatic_failover_enabled"] is False and redis_dev["num_cache_clusters"] == 1
+
+
+def test_blue_green_only_where_configured(prod: Json, dev: Json) -> None:
+    assert len(resources(prod, "aws_codedeploy_deployment_group")) == 1
+    assert resources(dev, "aws_codedeploy_deployment_group") == {}
+    assert len(resources(prod, "aws_lb_listener")) == 3 and len(resources(dev, "aws_lb_listener")) == 2
+
+
+def test_waf_protects_the_alb_in_every_environment(prod: Json, dev: Json) -> None:
+    for document in (prod, dev):
+        association = only(document, "aws_wafv2_web_acl_association")
+        assert association["resource_arn"].startswith("${aws_lb.load_balancer_alb")
+
+
+def test_waf_off_creates_no_acl(config_with: Callable[[Json], PlatformConfig]) -> None:
+    config = config_with({"environments": {"dev": {"security": {"waf": {"enabled": False}}}}})
+    document = platform(config, "dev")
+    assert resources(document, "aws_wafv2_web_acl") == {} and "waf_web_acl_arn" not in document["output"]
+
+
+def test_worker_only_where_enabled(prod: Json, dev: Json) -> None:
+    assert any(name.endswith("-worker") for name in (s["name"] for s in resources(prod, "aws_ecs_service").values()))
+    assert not any(s["name"].endswith("-worker") for s in resources(dev, "aws_ecs_service").values())
+
+
+def test_optional_modules_off(reference_document: Json) -> None:
+    document = copy.deepcopy(reference_document)
+    for service in document["defaults"]["services"].values():
+        service["secrets"] = {k: v for k, v in service.get("secrets", {}).items() if v.startswith("secret:")}
+    document["environments"]["dev"]["database"] = {"enabled": False}
+    document["environments"]["dev"]["cache"] = {"enabled": False}
+    synthesized = platform(build_config(document, "test.toml"), "dev")
+    assert resources(synthesized, "aws_rds_cluster") == {}
+    assert resources(synthesized, "aws_elasticache_replication_group") == {}
+    assert "db_endpoint" not in synthesized["output"] and "redis_primary_endpoint" not in synthesized["output"]
