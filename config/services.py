@@ -137,6 +137,7 @@ class ServiceConfig(ConfigModel):
     readonly_root_filesystem: bool = False
     exec: bool = False
     depends_on: tuple[ServiceName, ...] = ()
+    data_access: tuple[Literal["database", "cache"], ...] | None = None
     routing: RoutingConfig | None = None
     autoscaling: AutoscalingConfig | None = None
     deployment: DeploymentConfig = DeploymentConfig()
@@ -192,6 +193,17 @@ class ServiceConfig(ConfigModel):
                 f"({self.autoscaling.min}..{self.autoscaling.max})",
             )
         return self
+
+    def reaches(self, store: Literal["database", "cache"]) -> bool:
+        """Whether the service may open connections to the database or cache (its SG rules and nothing else).
+
+        `data_access` says so explicitly; without it a service reaches the stores whose secrets it reads
+        (`db:` -> database, `redis:` -> cache), so a front end that never reads them gets no path to the data.
+        """
+        if self.data_access is not None:
+            return store in self.data_access
+        scheme = "db:" if store == "database" else "redis:"
+        return any(reference.startswith(scheme) for reference in self.secrets.values())
 
     @property
     def sticky(self) -> bool:

@@ -72,6 +72,7 @@ class PlatformStack(TerraformStack):
             self, "network", name=prefix, region=region, config=environment.network, log_kms_key_arn=key.key_arn
         )
 
+        blue_green = any(service.deployment.strategy == "blue_green" for service in services.values())
         groups = SecurityGroups(
             self,
             "security_groups",
@@ -81,6 +82,10 @@ class PlatformStack(TerraformStack):
             services=services,
             database=environment.database.enabled,
             cache=environment.cache.enabled,
+            test_listener_port=environment.load_balancer.test_listener_port
+            if blue_green and environment.load_balancer is not None
+            else None,
+            vpc_cidr=network.vpc_cidr_block,
         )
         secrets = AppSecrets(
             self,

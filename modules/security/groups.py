@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from cdktf_cdktf_provider_aws.data_aws_ec2_managed_prefix_list import DataAwsEc2ManagedPrefixList
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -47,6 +48,8 @@ class SecurityGroups(Construct):
         services: Mapping[str, ServiceConfig],
         database: bool,
         cache: bool,
+        test_listener_port: int | None = None,
+        vpc_cidr: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -72,7 +75,19 @@ class SecurityGroups(Construct):
             )
         else:
             self._ingress("alb_https", alb.id, HTTPS_PORT, "HTTPS from the internet", cidr=ANYWHERE)
+        if test_listener_port is not None:
+            # Blue/green test traffic comes from inside the VPC (deployment hooks, bastion), never the internet.
+            if vpc_cidr is None:
+                raise ValueError("a test listener port needs vpc_cidr, the only source allowed to reach it")
+            self._ingress(
+                "alb_test_listener",
+                alb.id,
+                test_listener_port,
+                "Blue/green test listener from inside the VPC only",
+                cidr=vpc_cidr,
+            )
 
+        self._services = enabled
         self.service_security_group_ids: dict[str, str] = {}
         for key, service in enabled.items():
             ident = key.replace("-", "_")
@@ -112,10 +127,12 @@ class SecurityGroups(Construct):
             return f"port {service.port} from the ALB only"
         return "worker, no ingress"
 
-    def _data_tier(self, tier: str, engine: str, port: int) -> str:
-        """A database or cache SG that accepts `port` from every service SG and the bastion, and sends nothing."""
+    def _data_tier(self, tier: Literal["database", "cache"], engine: str, port: int) -> str:
+        """A data-tier SG accepting `port` from the services that use it and the bastion; it sends nothing."""
         group = self._group(tier, tier, f"{engine} {port} from the ECS services and the bastion only")
         for key, source in self.service_security_group_ids.items():
+            if not self._services[key].reaches(tier):
+                continue
             ident = key.replace("-", "_")
             self._ingress(f"{tier}_from_{ident}", group.id, port, f"{engine} from service {key}", source=source)
             self._egress(f"{ident}_to_{tier}", source, port, f"{engine} to the {tier}", target=group.id)

@@ -37,7 +37,12 @@ def web(port: int = 3000, **fields: Any) -> ServiceConfig:
     return service(port=port, routing={"default": True}, **fields)
 
 
-SERVICES = {"api": web(3000), "web": web(8080), "worker": service(kind="worker")}
+SERVICES = {
+    "api": web(3000, secrets={"DB_PASSWORD": "db:password", "REDIS_AUTH": "redis:auth_token"}),
+    "web": web(8080),
+    "worker": service(kind="worker", data_access=["database"]),
+}
+"""api reaches both stores through its secrets, worker the database by declaration, web neither."""
 
 
 def groups_json(
@@ -123,25 +128,55 @@ def test_alb_sends_only_to_web_service_ports() -> None:
     }
 
 
-def test_services_send_https_and_reach_database_and_cache() -> None:
+def test_services_reach_only_the_stores_they_use() -> None:
     document, _ = groups_json()
-    for name in ("api", "web", "worker"):
-        assert ports_and_sources(rules(document, "egress", f"acme-dev-{name}")) == {
-            (443, "0.0.0.0/0"),
-            (5432, group_ref(document, "acme-dev-database")),
-            (6379, group_ref(document, "acme-dev-cache")),
-        }
+    database, cache = group_ref(document, "acme-dev-database"), group_ref(document, "acme-dev-cache")
+    assert ports_and_sources(rules(document, "egress", "acme-dev-api")) == {
+        (443, "0.0.0.0/0"),
+        (5432, database),
+        (6379, cache),
+    }
+    assert ports_and_sources(rules(document, "egress", "acme-dev-worker")) == {(443, "0.0.0.0/0"), (5432, database)}
+    assert ports_and_sources(rules(document, "egress", "acme-dev-web")) == {(443, "0.0.0.0/0")}
 
 
 def test_database_and_cache_accept_service_groups_never_cidrs() -> None:
     document, _ = groups_json()
-    services = {group_ref(document, f"acme-dev-{name}") for name in ("api", "web", "worker")}
+    expected = {"acme-dev-database": {"api", "worker"}, "acme-dev-cache": {"api"}}
     for sg_name, port in (("acme-dev-database", 5432), ("acme-dev-cache", 6379)):
         ingress = rules(document, "ingress", sg_name)
-        assert {rule["referenced_security_group_id"] for rule in ingress} == services
+        sources = {group_ref(document, f"acme-dev-{name}") for name in expected[sg_name]}
+        assert {rule["referenced_security_group_id"] for rule in ingress} == sources
         assert all(rule["from_port"] == rule["to_port"] == port for rule in ingress)
         assert not any("cidr_ipv4" in rule or "prefix_list_id" in rule for rule in ingress)
         assert rules(document, "egress", sg_name) == []
+
+
+def test_explicit_data_access_overrides_secret_references() -> None:
+    assert web(secrets={"DB": "db:password"}).reaches("database")
+    assert not web(secrets={"DB": "db:password"}, data_access=[]).reaches("database")
+    assert web(data_access=["cache"]).reaches("cache") and not web().reaches("cache")
+
+
+def test_blue_green_test_listener_is_open_to_the_vpc_only() -> None:
+    app = Testing.app()
+    stack = TerraformStack(app, "test")
+    SecurityGroups(
+        stack,
+        "security_groups",
+        name="acme-dev",
+        vpc_id="vpc-1",
+        config=security(),
+        services=SERVICES,
+        database=False,
+        cache=False,
+        test_listener_port=8443,
+        vpc_cidr="10.0.0.0/16",
+    )
+    document = synth_json(stack)
+    assert (8443, "10.0.0.0/16") in ports_and_sources(rules(document, "ingress", "acme-dev-alb"))
+    without, _ = groups_json()
+    assert all(rule["from_port"] != 8443 for rule in rules(without, "ingress", "acme-dev-alb"))
 
 
 def test_bastion_adds_database_and_cache_sources() -> None:
