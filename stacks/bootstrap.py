@@ -6,12 +6,6 @@ from collections.abc import Sequence
 
 from cdktf import LocalBackend, TerraformOutput, TerraformResourceLifecycle, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
-    DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
-)
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
@@ -19,29 +13,16 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTablePointInTimeRecovery,
     DynamodbTableServerSideEncryption,
 )
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-    S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
-    S3BucketOwnershipControls,
-    S3BucketOwnershipControlsRule,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA, S3BucketVersioningVersioningConfiguration
 from constructs import Construct
 
 from config import BackendConfig, ProjectConfig
+from modules.bucket import PrivateBucket
 from modules.kms import EncryptionKey
 from stacks.common import aws_provider, pin_versions
 
@@ -84,48 +65,13 @@ class BootstrapStack(TerraformStack):
             region=backend.region,
         )
 
-        bucket = S3Bucket(self, "state_bucket", bucket=backend.bucket, force_destroy=False, lifecycle=protect)
-        S3BucketOwnershipControls(
+        bucket = PrivateBucket(
             self,
-            "state_ownership",
-            bucket=bucket.id,
-            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
-        )
-        S3BucketPublicAccessBlock(
-            self,
-            "state_public_access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
-        S3BucketVersioningA(
-            self,
-            "state_versioning",
-            bucket=bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
-        S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "state_encryption",
-            bucket=bucket.id,
-            rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
-                    bucket_key_enabled=True,
-                    apply_server_side_encryption_by_default=(
-                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                            sse_algorithm="aws:kms", kms_master_key_id=key.key_arn
-                        )
-                    ),
-                )
-            ],
-        )
-        S3BucketLifecycleConfiguration(
-            self,
-            "state_lifecycle",
-            bucket=bucket.id,
-            rule=[
+            "state",
+            bucket_name=backend.bucket,
+            kms_key_arn=key.key_arn,
+            protect=True,
+            lifecycle_rules=[
                 S3BucketLifecycleConfigurationRule(
                     id="expire-noncurrent-state",
                     status="Enabled",
@@ -141,38 +87,9 @@ class BootstrapStack(TerraformStack):
                 ),
             ],
         )
-        tls_only = DataAwsIamPolicyDocument(
-            self,
-            "state_tls_only",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    sid="DenyInsecureTransport",
-                    effect="Deny",
-                    actions=["s3:*"],
-                    resources=[bucket.arn, f"{bucket.arn}/*"],
-                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="Bool", variable="aws:SecureTransport", values=["false"]
-                        )
-                    ],
-                ),
-                DataAwsIamPolicyDocumentStatement(
-                    sid="DenyOutdatedTls",
-                    effect="Deny",
-                    actions=["s3:*"],
-                    resources=[bucket.arn, f"{bucket.arn}/*"],
-                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="NumericLessThan", variable="s3:TlsVersion", values=["1.2"]
-                        )
-                    ],
-                ),
-            ],
+        TerraformOutput(
+            self, "state_bucket_name", value=bucket.bucket_name, description="S3 bucket holding Terraform state"
         )
-        S3BucketPolicy(self, "state_policy", bucket=bucket.id, policy=tls_only.json)
-        TerraformOutput(self, "state_bucket_name", value=bucket.bucket, description="S3 bucket holding Terraform state")
         TerraformOutput(self, "kms_key_arn", value=key.key_arn, description="CMK encrypting state and locks")
 
         if backend.uses_dynamodb:

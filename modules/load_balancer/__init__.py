@@ -9,12 +9,6 @@ from dataclasses import dataclass
 from cdktf import ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
-    DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
-)
 from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
@@ -35,31 +29,18 @@ from cdktf_cdktf_provider_aws.lb_target_group import (
     LbTargetGroupHealthCheck,
     LbTargetGroupStickiness,
 )
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-    S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
-    S3BucketOwnershipControls,
-    S3BucketOwnershipControlsRule,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA, S3BucketVersioningVersioningConfiguration
 from constructs import Construct
 
 from config.load_balancer import DEFAULT_IDLE_TIMEOUT, WEBSOCKET_IDLE_TIMEOUT, LoadBalancerConfig
 from config.services import RoutingConfig, ServiceConfig
+from modules.bucket import BucketGrant, PrivateBucket
 
 AWS_NAME_LIMIT = 32
 """Longest name AWS accepts for a load balancer or a target group."""
@@ -549,58 +530,20 @@ class LoadBalancer(Construct):
 
     def _access_logs_bucket(
         self, name: str, config: LoadBalancerConfig, tags: dict[str, str]
-    ) -> tuple[str, S3BucketPolicy]:
+    ) -> tuple[str, ITerraformDependable]:
         logs = config.access_logs
         identity = DataAwsCallerIdentity(self, "caller")
         elb_account = DataAwsElbServiceAccount(self, "elb_account")
-        bucket = S3Bucket(
+        log_prefix = f"{logs.prefix}/AWSLogs/{identity.account_id}/"
+        bucket = PrivateBucket(
             self,
-            "logs_bucket",
-            bucket=f"{name}-alb-logs-{identity.account_id}",
+            "logs",
+            bucket_name=f"{name}-alb-logs-{identity.account_id}",
+            # ALB log delivery supports SSE-S3 only; a KMS default would make every delivery fail.
+            kms_key_arn=None,
             force_destroy=logs.force_destroy,
             tags={"Name": f"{name}-alb-logs", **tags},
-        )
-        S3BucketOwnershipControls(
-            self,
-            "logs_ownership",
-            bucket=bucket.id,
-            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
-        )
-        public_access = S3BucketPublicAccessBlock(
-            self,
-            "logs_public_access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
-        S3BucketVersioningA(
-            self,
-            "logs_versioning",
-            bucket=bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
-        # ALB log delivery supports SSE-S3 only; a KMS default would make every delivery fail.
-        S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "logs_encryption",
-            bucket=bucket.id,
-            rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=(
-                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                            sse_algorithm="AES256"
-                        )
-                    ),
-                )
-            ],
-        )
-        S3BucketLifecycleConfiguration(
-            self,
-            "logs_lifecycle",
-            bucket=bucket.id,
-            rule=[
+            lifecycle_rules=[
                 S3BucketLifecycleConfigurationRule(
                     id="expire-access-logs",
                     status="Enabled",
@@ -614,46 +557,17 @@ class LoadBalancer(Construct):
                     ],
                 )
             ],
-        )
-        log_objects = f"{bucket.arn}/{logs.prefix}/AWSLogs/{identity.account_id}/*"
-        everyone = [DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])]
-        policy = DataAwsIamPolicyDocument(
-            self,
-            "logs_policy_document",
-            statement=[
+            grants=[
                 # Regions launched before August 2022 deliver as the regional ELB account ...
-                DataAwsIamPolicyDocumentStatement(
-                    sid="ElbAccountWritesLogs",
-                    actions=["s3:PutObject"],
-                    resources=[log_objects],
-                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[elb_account.arn])],
-                ),
+                BucketGrant("ElbAccountWritesLogs", "AWS", elb_account.arn, ("s3:PutObject",), log_prefix),
                 # ... newer ones as the log-delivery service principal.
-                DataAwsIamPolicyDocumentStatement(
-                    sid="LogDeliveryWritesLogs",
-                    actions=["s3:PutObject"],
-                    resources=[log_objects],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(
-                            type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
-                        )
-                    ],
-                ),
-                DataAwsIamPolicyDocumentStatement(
-                    sid="DenyInsecureTransport",
-                    effect="Deny",
-                    actions=["s3:*"],
-                    resources=[bucket.arn, f"{bucket.arn}/*"],
-                    principals=everyone,
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="Bool", variable="aws:SecureTransport", values=["false"]
-                        )
-                    ],
+                BucketGrant(
+                    "LogDeliveryWritesLogs",
+                    "Service",
+                    "logdelivery.elasticloadbalancing.amazonaws.com",
+                    ("s3:PutObject",),
+                    log_prefix,
                 ),
             ],
         )
-        bucket_policy = S3BucketPolicy(
-            self, "logs_policy", bucket=bucket.id, policy=policy.json, depends_on=[public_access]
-        )
-        return bucket.bucket, bucket_policy
+        return bucket.bucket_name, bucket.ready

@@ -67,7 +67,7 @@ def test_state_bucket_encrypted_with_rotating_cmk(reference_config: PlatformConf
 def test_state_bucket_denies_plain_http_and_old_tls(reference_config: PlatformConfig) -> None:
     _, document = bootstrap_json(reference_config)
     policies = document["data"]["aws_iam_policy_document"]
-    tls = next(policy for name, policy in policies.items() if "tls_only" in name)
+    tls = next(policy for name, policy in policies.items() if name.startswith("state_policy_document"))
     conditions = {s["sid"]: (s["effect"], s["condition"][0]) for s in tls["statement"]}
     assert conditions["DenyInsecureTransport"] == (
         "Deny",

@@ -1,0 +1,79 @@
+"""PrivateBucket: the hardening shared by the state bucket and the ALB access-log bucket."""
+
+from __future__ import annotations
+
+from cdktf import Testing, TerraformStack
+
+from modules.bucket import BucketGrant, PrivateBucket
+from tests.conftest import Json, only, resources, synth_json
+
+
+def bucket_json(**options: object) -> Json:
+    app = Testing.app()
+    stack = TerraformStack(app, "test")
+    PrivateBucket(stack, "data", bucket_name="acme-dev-data", **options)  # type: ignore[arg-type]
+    return synth_json(stack)
+
+
+def statements(document: Json) -> dict[str, Json]:
+    (policy,) = document["data"]["aws_iam_policy_document"].values()
+    return {statement["sid"]: statement for statement in policy["statement"]}
+
+
+def test_kms_encryption_with_bucket_key() -> None:
+    (rule,) = only(
+        bucket_json(kms_key_arn="arn:aws:kms:ap-northeast-1:1:key/k"),
+        "aws_s3_bucket_server_side_encryption_configuration",
+    )["rule"]
+    assert rule["apply_server_side_encryption_by_default"] == {
+        "sse_algorithm": "aws:kms",
+        "kms_master_key_id": "arn:aws:kms:ap-northeast-1:1:key/k",
+    }
+    assert rule["bucket_key_enabled"] is True
+
+
+def test_sse_s3_when_no_key() -> None:
+    (rule,) = only(bucket_json(kms_key_arn=None), "aws_s3_bucket_server_side_encryption_configuration")["rule"]
+    assert rule["apply_server_side_encryption_by_default"] == {"sse_algorithm": "AES256"}
+    assert "bucket_key_enabled" not in rule
+
+
+def test_private_versioned_and_tls_only() -> None:
+    document = bucket_json(kms_key_arn=None)
+    block = only(document, "aws_s3_bucket_public_access_block")
+    assert all(
+        block[key] is True
+        for key in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
+    assert only(document, "aws_s3_bucket_versioning")["versioning_configuration"]["status"] == "Enabled"
+    assert set(statements(document)) == {"DenyInsecureTransport", "DenyOutdatedTls"}
+    assert only(document, "aws_s3_bucket_policy")["depends_on"] == [
+        next(
+            f"aws_s3_bucket_public_access_block.{key}"
+            for key in resources(document, "aws_s3_bucket_public_access_block")
+        )
+    ]
+
+
+def test_grants_are_scoped_to_their_prefix() -> None:
+    document = bucket_json(
+        kms_key_arn=None,
+        grants=[
+            BucketGrant(
+                "Delivery", "Service", "logdelivery.elasticloadbalancing.amazonaws.com", ("s3:PutObject",), "alb/"
+            )
+        ],
+    )
+    grant = statements(document)["Delivery"]
+    assert grant["actions"] == ["s3:PutObject"] and grant["resources"][0].endswith("/alb/*")
+    assert grant["principals"] == [
+        {"type": "Service", "identifiers": ["logdelivery.elasticloadbalancing.amazonaws.com"]}
+    ]
+
+
+def test_protect_and_lifecycle_toggles() -> None:
+    protected = only(bucket_json(kms_key_arn=None, protect=True), "aws_s3_bucket")
+    assert protected["lifecycle"] == {"prevent_destroy": True} and protected["force_destroy"] is False
+    plain = bucket_json(kms_key_arn=None, force_destroy=True)
+    assert "lifecycle" not in only(plain, "aws_s3_bucket") and only(plain, "aws_s3_bucket")["force_destroy"] is True
+    assert resources(plain, "aws_s3_bucket_lifecycle_configuration") == {}
