@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from modules.bucket import BucketGrant, PrivateBucket
 from tests.conftest import Json, only, resources, synth_json
