@@ -32,11 +32,6 @@ from cdktf_cdktf_provider_aws.codedeploy_deployment_group import (
     CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup,
     CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRoute,
 )
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
-    DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementPrincipals,
-)
 from cdktf_cdktf_provider_aws.ecs_cluster import (
     EcsCluster,
     EcsClusterConfiguration,
@@ -68,6 +63,7 @@ from constructs import Construct
 from config.compute import ComputeConfig
 from config.services import AutoscalingConfig, ServiceConfig
 from modules.compute.container import TMP_VOLUME, container_definition
+from modules.iam import service_trust_policy
 
 CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 """The capacity providers associated with the cluster."""
@@ -237,22 +233,9 @@ class Compute(Construct):
 
     def _codedeploy(self, partition: str) -> None:
         app = CodedeployApp(self, "codedeploy", name=self._name, compute_platform="ECS", tags=self._tags)
-        assume = DataAwsIamPolicyDocument(
-            self,
-            "codedeploy_assume",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    actions=["sts:AssumeRole"],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(
-                            type="Service", identifiers=["codedeploy.amazonaws.com"]
-                        )
-                    ],
-                )
-            ],
-        )
+        assume_policy = service_trust_policy(self, "codedeploy_assume", service="codedeploy.amazonaws.com")
         role = IamRole(
-            self, "codedeploy_role", name=f"{self._name}-codedeploy", assume_role_policy=assume.json, tags=self._tags
+            self, "codedeploy_role", name=f"{self._name}-codedeploy", assume_role_policy=assume_policy, tags=self._tags
         )
         IamRolePolicyAttachment(
             self,

@@ -5,11 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
-    DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementPrincipals,
-)
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
@@ -25,6 +20,7 @@ from cdktf_cdktf_provider_aws.rds_cluster_parameter_group import (
 from constructs import Construct
 
 from config.database import DatabaseConfig
+from modules.iam import service_trust_policy
 
 
 class Database(Construct):
@@ -265,25 +261,12 @@ class Database(Construct):
     def _monitoring_role(self) -> str:
         """The role RDS enhanced monitoring assumes to publish OS metrics to CloudWatch Logs."""
         partition = DataAwsPartition(self, "partition")
-        assume = DataAwsIamPolicyDocument(
-            self,
-            "monitoring_assume",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    actions=["sts:AssumeRole"],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(
-                            type="Service", identifiers=["monitoring.rds.amazonaws.com"]
-                        )
-                    ],
-                )
-            ],
-        )
+        assume_policy = service_trust_policy(self, "monitoring_assume", service="monitoring.rds.amazonaws.com")
         role = IamRole(
             self,
             "monitoring_role",
             name=f"{self._name}-rds-monitoring",
-            assume_role_policy=assume.json,
+            assume_role_policy=assume_policy,
             tags=self._tags,
         )
         IamRolePolicyAttachment(

@@ -8,7 +8,6 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementPrincipals,
 )
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
@@ -28,6 +27,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from config.network import NetworkConfig
+from modules.iam import service_trust_policy
 
 
 class Network(Construct):
@@ -201,21 +201,8 @@ class Network(Construct):
             kms_key_id=kms_key_arn,
             tags=tags,
         )
-        assume = DataAwsIamPolicyDocument(
-            self,
-            "flow_logs_assume",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    actions=["sts:AssumeRole"],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(
-                            type="Service", identifiers=["vpc-flow-logs.amazonaws.com"]
-                        )
-                    ],
-                )
-            ],
-        )
-        role = IamRole(self, "flow_logs_role", name=f"{name}-flow-logs", assume_role_policy=assume.json, tags=tags)
+        assume_policy = service_trust_policy(self, "flow_logs_assume", service="vpc-flow-logs.amazonaws.com")
+        role = IamRole(self, "flow_logs_role", name=f"{name}-flow-logs", assume_role_policy=assume_policy, tags=tags)
         write = DataAwsIamPolicyDocument(
             self,
             "flow_logs_write",

@@ -9,7 +9,6 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
 )
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
@@ -18,6 +17,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from config.services import ServiceConfig
+from modules.iam import service_trust_policy
 
 ECR_PULL = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
 EXEC_CHANNELS = (
@@ -65,29 +65,20 @@ class ServiceRoles(Construct):
         if repository_arn is None:
             repository_arn = f"arn:{arn_partition}:ecr:{region_name}:{account}:repository/{name}-{service_name}"
 
-        assume = DataAwsIamPolicyDocument(
+        # Confused-deputy guard: only ECS acting for this account may assume the roles.
+        assume_policy = service_trust_policy(
             self,
             "assume",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    actions=["sts:AssumeRole"],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(
-                            type="Service", identifiers=["ecs-tasks.amazonaws.com"]
-                        )
-                    ],
-                    # Confused-deputy guard: only ECS acting for this account may assume the roles.
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="StringEquals", variable="aws:SourceAccount", values=[account]
-                        ),
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="ArnLike",
-                            variable="aws:SourceArn",
-                            values=[f"arn:{arn_partition}:ecs:{region_name}:{account}:*"],
-                        ),
-                    ],
-                )
+            service="ecs-tasks.amazonaws.com",
+            conditions=[
+                DataAwsIamPolicyDocumentStatementCondition(
+                    test="StringEquals", variable="aws:SourceAccount", values=[account]
+                ),
+                DataAwsIamPolicyDocumentStatementCondition(
+                    test="ArnLike",
+                    variable="aws:SourceArn",
+                    values=[f"arn:{arn_partition}:ecs:{region_name}:{account}:*"],
+                ),
             ],
         )
 
@@ -96,7 +87,7 @@ class ServiceRoles(Construct):
             "execution",
             name=f"{name}-{service_name}-execution",
             description=f"ECS starts {service_name} tasks with this role: image pull, logs, secrets",
-            assume_role_policy=assume.json,
+            assume_role_policy=assume_policy,
             tags=tags,
         )
         execution_statements = [
@@ -145,7 +136,7 @@ class ServiceRoles(Construct):
             "task",
             name=f"{name}-{service_name}-task",
             description=f"The {service_name} application runs as this role",
-            assume_role_policy=assume.json,
+            assume_role_policy=assume_policy,
             tags=tags,
         )
         task_statements: list[DataAwsIamPolicyDocumentStatement] = []
