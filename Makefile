@@ -18,11 +18,11 @@ endif
 
 VENV_STAMP := .venv/.synced
 NODE_STAMP := node_modules/.synced
-CHECKOV_STAMP := .venv-checkov/.synced
+TOOLS_STAMP := .venv-tools/.synced
 
 .PHONY: install synth test lint typecheck unit bench diff deploy clean
 
-install: $(VENV_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) .terraformrc
+install: $(VENV_STAMP) $(NODE_STAMP) $(TOOLS_STAMP) .terraformrc
 
 $(VENV_STAMP): Pipfile Pipfile.lock
 	@$(PYTHON) -m pipenv --version 2>/dev/null | grep -q "$(PIPENV_VERSION)" || \
@@ -34,9 +34,9 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-$(CHECKOV_STAMP): tools/checkov-requirements.txt
-	$(PYTHON) -m venv .venv-checkov
-	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r tools/checkov-requirements.txt
+$(TOOLS_STAMP): tools/requirements.txt
+	$(PYTHON) -m venv .venv-tools
+	.venv-tools/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 	@touch $@
 
 .terraformrc: tools/terraformrc.py

@@ -68,11 +68,13 @@ def select_environments(config: PlatformConfig, requested: Sequence[str] | None)
     return [name for name in config.environment_names if name in requested]
 
 
-def synthesize(config: PlatformConfig, environments: Sequence[str], outdir: Path) -> list[tuple[str, int, Path]]:
+def synthesize(
+    config: PlatformConfig, environments: Sequence[str], outdir: Path, *, project_dir: Path = PROJECT_DIR
+) -> list[tuple[str, int, Path]]:
     """Synthesize into a fresh folder beside `outdir`, then swap it in, so a failure never damages the old output.
 
-    The staging folder is a sibling of `outdir`, so relative paths written into the JSON (bootstrap's local
-    state file) are the same as if the stacks had been written to `outdir` directly.
+    Bootstrap keeps its local state in `project_dir`. The staging folder is a sibling of `outdir`, so relative
+    paths written into the JSON (that state file) are the same as if the stacks had been written to `outdir`.
     """
     from stacks.app import build_app  # imported after validation: bad input fails fast, without loading jsii
 
@@ -80,7 +82,7 @@ def synthesize(config: PlatformConfig, environments: Sequence[str], outdir: Path
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
-        build_app(config, environments, str(staging), str(PROJECT_DIR)).synth()
+        build_app(config, environments, str(staging), str(project_dir)).synth()
         summary = _summarize(staging)
         retired = outdir.with_name(f".{outdir.name}.old")
         shutil.rmtree(retired, ignore_errors=True)

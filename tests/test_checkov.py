@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import PROJECT_DIR, stack_names
 
-CHECKOV = PROJECT_DIR / ".venv-checkov" / "bin" / "checkov"
+CHECKOV = PROJECT_DIR / ".venv-tools" / "bin" / "checkov"
 BASELINE = PROJECT_DIR / "checkov-baseline.toml"
 
 
