@@ -9,6 +9,8 @@ key, region, lock table and every resource come from the synthesized JSON unchan
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import socket
 import subprocess
 import time
@@ -133,3 +135,14 @@ def test_bootstrap_then_environment_plan_on_the_created_backend(
     planned = terraform(dev, terraform_env, "plan", "-input=false", "-out", "dev.tfplan").stdout
     resources = sum(len(items) for items in document["resource"].values())
     assert f"Plan: {resources} to add, 0 to change, 0 to destroy." in planned
+
+    # 3. the same environment through the cdktf CLI (no re-synth: it would drop the emulator override)
+    shutil.copy(PROJECT_DIR / "cdktf.json", project / "cdktf.json")
+    cdktf = PROJECT_DIR / "node_modules" / ".bin" / "cdktf"
+    env = {**terraform_env, "PATH": f"{cdktf.parent}:{terraform_env['PATH']}", "CHECKPOINT_DISABLE": "1"}
+    diff = subprocess.run(
+        [str(cdktf), "diff", "dev", "--skip-synth"], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert diff.returncode == 0, diff.stdout[-3000:] + diff.stderr[-3000:]
+    plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", diff.stdout)  # the CLI colours Terraform's output
+    assert f"Plan: {resources} to add, 0 to change, 0 to destroy." in plain
