@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError, check_log_retention
-from config.database import DailyWindow, WeeklyWindow, check_windows
+from config.windows import DailyWindow, WeeklyWindow, check_windows
 
 SUPPORTED_VERSIONS = ("7.0", "7.1")
 """Redis engine versions this generator accepts (all of parameter group family redis7)."""
