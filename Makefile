@@ -20,7 +20,7 @@ VENV_STAMP := .venv/.synced
 NODE_STAMP := node_modules/.synced
 TOOLS_STAMP := .venv-tools/.synced
 
-.PHONY: install synth test lint typecheck unit bench diff deploy clean
+.PHONY: install synth test lint typecheck unit bench scan diff deploy clean
 
 install: $(VENV_STAMP) $(NODE_STAMP) $(TOOLS_STAMP) .terraformrc
 
@@ -59,6 +59,10 @@ test: install lint typecheck unit
 
 bench: $(VENV_STAMP) $(NODE_STAMP)
 	.venv/bin/python scripts/benchmark.py
+
+# Checkov over the current cdktf.out, per stack: passed / failed / baselined (checkov-baseline.toml)
+scan: synth $(TOOLS_STAMP)
+	.venv/bin/python scripts/checkov_scan.py
 
 # Through the cdktf CLI (offline against the mirror): make diff STACK=dev, make deploy STACK=dev
 diff: install
