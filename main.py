@@ -83,7 +83,7 @@ def synthesize(
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
         build_app(config, environments, str(staging), str(project_dir)).synth()
-        summary = _summarize(staging)
+        summary = resource_counts(staging)
         retired = outdir.with_name(f".{outdir.name}.old")
         shutil.rmtree(retired, ignore_errors=True)
         if outdir.exists():
@@ -95,7 +95,8 @@ def synthesize(
     return [(name, count, outdir / "stacks" / name) for name, count in summary]
 
 
-def _summarize(outdir: Path) -> list[tuple[str, int]]:
+def resource_counts(outdir: Path) -> list[tuple[str, int]]:
+    """(stack, number of resources) for every stack of a synthesized folder, bootstrap first then promotion order."""
     manifest = json.loads((outdir / "manifest.json").read_text())
     summary = []
     for name, stack in sorted(manifest["stacks"].items(), key=lambda item: _stack_order(item[0])):

@@ -147,7 +147,7 @@ def _validate_environment(
     merged["name"] = name
 
     def origin(path: str) -> str:
-        keys = [part for part in re.split(r"[.\[\]]", path) if part]
+        keys = list(_path_keys(path))
         if _has_path(raw, keys):
             return f"environments.{name}.{path}"
         if _has_path(defaults, keys):
@@ -198,7 +198,7 @@ def _problems_from(
         message = detail["msg"]
         cause = (detail.get("ctx") or {}).get("error")
         if isinstance(cause, FieldError):
-            loc = loc + tuple(part for part in re.split(r"[.\[\]]", cause.key) if part)
+            loc = loc + _path_keys(cause.key)
             message = cause.message
         elif detail["type"] == "extra_forbidden":
             parent = _model_at(model, loc[:-1])
@@ -212,6 +212,11 @@ def _problems_from(
             message = f"{message} (got {detail['input']!r})"
         problems.append(ConfigProblem(source, origin(_format_path(loc)), message, environment))
     return problems
+
+
+def _path_keys(path: str) -> tuple[str, ...]:
+    """`services.api.secrets[0]` -> ("services", "api", "secrets", "0"): the inverse of `_format_path`."""
+    return tuple(part for part in re.split(r"[.\[\]]", path) if part)
 
 
 def _format_path(loc: tuple[Any, ...]) -> str:

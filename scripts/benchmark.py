@@ -8,7 +8,6 @@ temporary output folder and prints the numbers. Usage: `.venv/bin/python scripts
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import statistics
 import subprocess
@@ -18,6 +17,9 @@ import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+from main import resource_counts  # noqa: E402  (one definition of what the summary line counts)
 
 
 def run_once(config: Path, outdir: Path) -> tuple[float, float]:
@@ -35,15 +37,6 @@ def run_once(config: Path, outdir: Path) -> tuple[float, float]:
     return elapsed, max(peak, before) / 1024
 
 
-def resources_per_stack(outdir: Path) -> dict[str, int]:
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    counts = {}
-    for name, stack in manifest["stacks"].items():
-        document = json.loads((outdir / stack["synthesizedStackPath"]).read_text())
-        counts[name] = sum(len(items) for items in document.get("resource", {}).values())
-    return counts
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -57,16 +50,16 @@ def main() -> int:
             elapsed, rss = run_once(args.config.resolve(), outdir)
             times.append(elapsed)
             peak = max(peak, rss)
-        counts = resources_per_stack(outdir)
+        counts = resource_counts(outdir)
     print(f"config: {args.config}")
     print(
         f"cold synth wall time over {args.runs} runs: min {min(times):.2f} s, median "
         f"{statistics.median(times):.2f} s, max {max(times):.2f} s"
     )
     print(f"peak RSS of the largest process: {peak:.0f} MiB")
-    for name, count in counts.items():
+    for name, count in counts:
         print(f"  {name:<16} {count:>4} resources")
-    print(f"  {'total':<16} {sum(counts.values()):>4} resources")
+    print(f"  {'total':<16} {sum(count for _, count in counts):>4} resources")
     return 0
 
 
