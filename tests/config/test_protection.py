@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
+import tomllib
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from config import ConfigError, PlatformConfig, build_config
 from config.loader import deep_merge
@@ -111,4 +111,3 @@ def test_careless_prod_exits_2_naming_each_key(
     err = capsys.readouterr().err
     assert "[prod] environments.prod.database.skip_final_snapshot: true deletes the database" in err
     assert "Traceback" not in err and not (tmp_path / "out").exists()
-
