@@ -148,7 +148,9 @@ class DatabaseConfig(ConfigModel):
             raise FieldError(
                 "engine_version",
                 f"{self.engine_version!r} is not offered by {self.engine} for new databases as of {CATALOGUE_DATE} "
-                f"(version catalogue in config/database.py); available: {', '.join(supported)}",
+                f"(version catalogue in config/database.py); available: {', '.join(supported)}. A running "
+                "database is unaffected (after creation AWS patches it and Terraform ignores the version): set "
+                "any available version of its major",
             )
         wrong = RDS_ONLY if self.engine == "aurora-postgresql" else AURORA_ONLY
         for key in wrong:

@@ -466,3 +466,13 @@ def test_database_module_validates_with_terraform(tmp_path: Path, terraform_env:
         kms_key_arn=KMS,
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+def test_retired_version_is_a_config_error_naming_the_key(config_with: Callable[[Json], PlatformConfig]) -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_with({"environments": {"prod": {"database": {"engine_version": "15.4"}}}})
+    (problem,) = raised.value.problems
+    assert str(problem).startswith(
+        "test.toml [prod] environments.prod.database.engine_version: '15.4' is not offered by aurora-postgresql "
+        f"for new databases as of {CATALOGUE_DATE}"
+    )
