@@ -6,55 +6,56 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from config.base import ConfigModel, FieldError
+from config.base import ConfigModel, FieldError, check_log_retention
 from config.windows import DailyWindow, WeeklyWindow, check_windows
 
 Engine = Literal["aurora-postgresql", "postgres"]
 """The database engine: an Aurora PostgreSQL Serverless v2 cluster, or a single (optionally multi-AZ) RDS instance."""
 
+CATALOGUE_DATE = "2026-11-30"
+"""When SUPPORTED_VERSIONS was last checked against AWS; named in every version error."""
+
 SUPPORTED_VERSIONS: dict[str, tuple[str, ...]] = {
+    # Versions AWS still lets you *create*, as of CATALOGUE_DATE. Sources: the RDS for PostgreSQL and Aurora
+    # PostgreSQL release calendars and upgrade-target tables (docs.aws.amazon.com/AmazonRDS/latest/
+    # PostgreSQLReleaseNotes/postgresql-release-calendar.html, .../AuroraPostgreSQLReleaseNotes/
+    # aurora-postgresql-release-calendar.html, .../AuroraUserGuide/USER_UpgradeDBInstance.PostgreSQL.UpgradeVersion
+    # .html), and AWS's end-of-standard-support notice for RDS for PostgreSQL 15.9-15.12, 16.5-16.8 and 17.1-17.4
+    # (no new instances since 2026-05-01, forced upgrade after 2026-05-31 to 15.15 / 16.11 / 17.7 or higher).
+    # Aurora minors live about a year; the ones below are those released from mid-2025 on. Older minors such as
+    # 15.4, 16.1-16.8 and 17.4 are not offered for new clusters. Update the table (and CATALOGUE_DATE) when AWS
+    # releases or retires a minor: `aws rds describe-db-engine-versions --engine <engine> --query
+    # 'DBEngineVersions[].EngineVersion'`.
     "aurora-postgresql": (
-        "15.4",
-        "15.6",
-        "15.7",
-        "15.8",
-        "15.10",
-        "15.12",
         "15.13",
-        "16.1",
-        "16.2",
-        "16.3",
-        "16.4",
-        "16.6",
-        "16.8",
+        "15.14",
         "16.9",
-        "17.4",
+        "16.10",
         "17.5",
         "17.6",
+        "17.7",
     ),
     "postgres": (
         "15",
-        "15.7",
-        "15.8",
-        "15.10",
-        "15.12",
         "15.13",
         "15.14",
+        "15.15",
         "16",
-        "16.3",
-        "16.4",
-        "16.6",
-        "16.8",
         "16.9",
         "16.10",
+        "16.11",
         "17",
-        "17.2",
-        "17.4",
         "17.5",
         "17.6",
+        "17.7",
     ),
 }
-"""Engine versions this generator accepts per engine (RDS PostgreSQL also takes a bare major such as "17")."""
+"""Engine versions AWS offers for new databases, per engine (RDS PostgreSQL also takes a bare major such as "17").
+
+The version is the one the database is *created* with. After that AWS applies minor upgrades in the maintenance
+window (`auto_minor_version_upgrade`) and Terraform ignores `engine_version` drift, so a patched database never
+makes the next apply try a downgrade. See modules/database for how a major upgrade is done.
+"""
 
 LOG_EXPORTS: dict[str, tuple[str, ...]] = {
     "aurora-postgresql": ("postgresql", "instance", "iam-db-auth-error"),
@@ -84,8 +85,9 @@ class DatabaseConfig(ConfigModel):
     """Whether the environment has a database at all."""
     engine: Engine = "aurora-postgresql"
     """aurora-postgresql (Serverless v2 cluster) or postgres (RDS DB instance)."""
-    engine_version: str = "16.6"
-    """Engine version; one of SUPPORTED_VERSIONS[engine] (the parameter group family follows its major)."""
+    engine_version: str = "16.10"
+    """Creation engine version; one of SUPPORTED_VERSIONS[engine] (the parameter group family follows its major).
+    AWS patches minors afterwards; Terraform ignores that drift."""
     database_name: Identifier = "app"
     """Name of the database created with the cluster or instance."""
     master_username: Identifier = "dbadmin"
@@ -122,6 +124,8 @@ class DatabaseConfig(ConfigModel):
     """Enhanced monitoring interval in seconds; 0 turns it (and its IAM role) off."""
     log_exports: tuple[str, ...] = ("postgresql",)
     """Logs published to CloudWatch Logs; allowed values depend on the engine (LOG_EXPORTS)."""
+    log_retention_days: int = 30
+    """Retention of the CloudWatch log groups the log exports write to (managed here, encrypted with the CMK)."""
     log_min_duration_statement_ms: int = Field(default=1000, ge=-1, le=2147483647)
     """Log statements slower than this many milliseconds (-1 off)."""
     log_statement: Literal["none", "ddl", "mod", "all"] = "ddl"
@@ -143,7 +147,10 @@ class DatabaseConfig(ConfigModel):
         if self.engine_version not in supported:
             raise FieldError(
                 "engine_version",
-                f"{self.engine_version!r} is not a supported {self.engine} version; allowed: {', '.join(supported)}",
+                f"{self.engine_version!r} is not offered by {self.engine} for new databases as of {CATALOGUE_DATE} "
+                f"(version catalogue in config/database.py); available: {', '.join(supported)}. A running "
+                "database is unaffected (after creation AWS patches it and Terraform ignores the version): set "
+                "any available version of its major",
             )
         wrong = RDS_ONLY if self.engine == "aurora-postgresql" else AURORA_ONLY
         for key in wrong:
@@ -182,6 +189,7 @@ class DatabaseConfig(ConfigModel):
                 )
         if len(set(self.log_exports)) != len(self.log_exports):
             raise FieldError("log_exports", f"{list(self.log_exports)} lists a log twice")
+        check_log_retention(self.log_retention_days, "log_retention_days")
         if self.master_username.lower() in ("rdsadmin", "rds_superuser", "public"):
             raise FieldError("master_username", f"{self.master_username!r} is reserved by RDS")
         check_windows(self.backup_window, "backup_window", self.maintenance_window, "maintenance_window")

@@ -71,6 +71,25 @@ class BackendConfig(ConfigModel):
         return self.locking in ("lockfile", "both")
 
 
+UnprotectedSetting = Literal[
+    "database.deletion_protection",
+    "database.skip_final_snapshot",
+    "database.backup_retention_days",
+    "load_balancer.deletion_protection",
+]
+"""Settings a protected environment refuses in their unsafe form unless `protection.allow` lists them."""
+
+
+class ProtectionConfig(ConfigModel):
+    """Whether the environment's stateful resources are guarded against deletion, and acknowledged exceptions."""
+
+    enabled: bool | None = None
+    """`prevent_destroy` on the database, the CMK and Redis, Redis final snapshots, and the unsafe-settings checks;
+    unset means on for prod and off elsewhere."""
+    allow: tuple[UnprotectedSetting, ...] = ()
+    """Unsafe settings this protected environment accepts on purpose, by key (e.g. "database.skip_final_snapshot")."""
+
+
 class EnvironmentConfig(ConfigModel):
     """Everything one environment deploys: defaults deep-merged with `[environments.<name>]`."""
 
@@ -86,6 +105,13 @@ class EnvironmentConfig(ConfigModel):
     load_balancer: LoadBalancerConfig | None = None
     compute: ComputeConfig = ComputeConfig()
     services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
+    protection: ProtectionConfig = ProtectionConfig()
+
+    @property
+    def protected(self) -> bool:
+        """Whether stateful resources carry `prevent_destroy` and unsafe settings are refused (default: prod only)."""
+        enabled = self.protection.enabled
+        return self.name == "prod" if enabled is None else enabled
 
     @property
     def enabled_services(self) -> dict[str, ServiceConfig]:

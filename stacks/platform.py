@@ -67,6 +67,7 @@ class PlatformStack(TerraformStack):
             account_id=identity.account_id,
             partition=partition.partition,
             region=region,
+            protected=environment.protected,
         )
         network = Network(
             self, "network", name=prefix, region=region, config=environment.network, log_kms_key_arn=key.key_arn
@@ -82,6 +83,8 @@ class PlatformStack(TerraformStack):
             services=services,
             database=environment.database.enabled,
             cache=environment.cache.enabled,
+            database_port=environment.database.port,
+            cache_port=environment.cache.port,
             test_listener_port=environment.load_balancer.test_listener_port
             if blue_green and environment.load_balancer is not None
             else None,
@@ -107,6 +110,7 @@ class PlatformStack(TerraformStack):
                 subnet_ids=network.database_subnet_ids,
                 security_group_id=groups.database_security_group_id,
                 kms_key_arn=key.key_arn,
+                protected=environment.protected,
             )
         cache = None
         if environment.cache.enabled:
@@ -119,6 +123,7 @@ class PlatformStack(TerraformStack):
                 subnet_ids=network.private_subnet_ids,
                 security_group_id=groups.cache_security_group_id,
                 kms_key_arn=key.key_arn,
+                protected=environment.protected,
             )
 
         registry = Registry(

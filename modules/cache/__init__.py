@@ -22,6 +22,7 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_version import Secretsmanage
 from constructs import Construct
 
 from config.cache import CacheConfig
+from modules.protection import final_snapshot_name, stateful
 
 AUTH_TOKEN_LENGTH = 64
 """Characters in the generated AUTH token (Redis accepts 16-128)."""
@@ -42,6 +43,11 @@ class Cache(Construct):
     stack, which lives in the encrypted, access-controlled state bucket, but never in `cdk.tf.json`. Bumping
     `auth_token_version` writes a new token; the group rotates to it with `ROTATE` (old and new both accepted).
 
+    With `protected`, the replication group carries `prevent_destroy` and takes a final snapshot when it is deleted
+    (`{name}-redis-final-<creation timestamp>`, see modules.protection.final_snapshot_name); unprotected groups
+    are deleted without one. Slow and engine logs go to log groups created here, encrypted with the platform key
+    and kept `log_retention_days`.
+
     Outputs: `primary_endpoint_address`, `reader_endpoint_address`, `port`, `auth_token_secret_arn` (a plain-string
     secret an ECS task can map straight into an environment variable) and `replication_group_id`.
     """
@@ -56,6 +62,7 @@ class Cache(Construct):
         subnet_ids: Sequence[str],
         security_group_id: str,
         kms_key_arn: str,
+        protected: bool = False,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -101,6 +108,18 @@ class Cache(Construct):
             for log_type in LOG_TYPES
         }
 
+        # Protected: a final snapshot on delete, under a name fixed per creation (a second destroy/recreate cycle
+        # would otherwise hit an existing snapshot name).
+        final_snapshot = (
+            final_snapshot_name(
+                self,
+                "final_snapshot_name",
+                prefix=f"{name}-redis-final",
+                replace_on={"replication_group_id": f"{name}-redis", "kms_key": kms_key_arn},
+            )
+            if protected
+            else None
+        )
         group = ElasticacheReplicationGroup(
             self,
             "redis",
@@ -134,6 +153,8 @@ class Cache(Construct):
                 )
                 for log_type in LOG_TYPES
             ],
+            final_snapshot_identifier=final_snapshot,
+            lifecycle=stateful(protected=protected),
             tags={"Name": f"{name}-redis", **tags},
         )
         self.replication_group_id: str = group.id

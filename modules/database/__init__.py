@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
@@ -21,6 +22,7 @@ from constructs import Construct
 
 from config.database import DatabaseConfig
 from modules.iam import service_trust_policy
+from modules.protection import final_snapshot_name, stateful
 
 
 class Database(Construct):
@@ -31,8 +33,30 @@ class Database(Construct):
     JSON holds `username` and `password`. Storage and Performance Insights are encrypted with the same key.
 
     The parameter groups are named after their family and replaced before they are destroyed, so a major version
-    upgrade creates the new family's groups first. Cluster instances do not pin `engine_version` (they follow the
-    cluster), so automatic minor upgrades cause no drift.
+    upgrade creates the new family's groups first.
+
+    Versions: `engine_version` is the version the database is created with. AWS applies minor upgrades in the
+    maintenance window (`auto_minor_version_upgrade` on every instance) and Terraform ignores `engine_version`
+    afterwards (`lifecycle.ignore_changes`), so a patched database never makes the next apply attempt a downgrade
+    ("Cannot upgrade aurora-postgresql from X to Y"). Cluster instances do not set a version; they follow the
+    cluster. A major upgrade is an operation, not a config edit Terraform carries out (the ignored version would
+    leave the engine at the old major while the parameter groups move to the new family): (1) upgrade with
+    `aws rds modify-db-cluster --db-cluster-identifier <id> --engine-version <new> --allow-major-version-upgrade
+    --db-cluster-parameter-group-name default.aurora-postgresql<major> --db-instance-parameter-group-name
+    default.aurora-postgresql<major> --apply-immediately` (RDS instance: `modify-db-instance ...
+    --db-parameter-group-name default.postgres<major>`), or through an RDS blue/green deployment; (2) set
+    `engine_version` to the new version and apply: this family's parameter groups are created and attached,
+    the old ones deleted.
+
+    Protection: with `protected`, the cluster (Aurora: it owns the storage; its instances are compute and may be
+    removed or replaced) or the DB instance carries `prevent_destroy`. The final snapshot (taken unless
+    `skip_final_snapshot`) is named `{name}-db-final-<creation timestamp>`, a name fixed per creation (see
+    modules.protection.final_snapshot_name), so destroy/recreate cycles never collide.
+
+    Logs: the log groups RDS exports to (`/aws/rds/cluster/<id>/<log>` or `/aws/rds/instance/<id>/<log>`) are
+    created here first, encrypted with the platform key and kept `log_retention_days`; RDS would otherwise create
+    them unencrypted with no expiry. An existing database's groups must be imported once
+    (`terraform import aws_cloudwatch_log_group.<id> /aws/rds/...`).
 
     Outputs: `endpoint` (writer host name), `reader_endpoint` (Aurora's load-balanced reader host name; for an RDS
     instance, which has no readers, the same host as `endpoint` so clients can always read from it), `port`,
@@ -58,10 +82,12 @@ class Database(Construct):
         subnet_ids: Sequence[str],
         security_group_id: str,
         kms_key_arn: str,
+        protected: bool = False,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         tags = dict(tags or {})
+        self._protected = protected
         self._name = name
         self._config = config
         self._kms_key_arn = kms_key_arn
@@ -97,8 +123,35 @@ class Database(Construct):
         # Static parameter: takes effect at the next reboot, which RDS only does in the maintenance window.
         return [("shared_preload_libraries", "pg_stat_statements", "pending-reboot")]
 
-    def _final_snapshot(self) -> str | None:
-        return None if self._config.skip_final_snapshot else f"{self._name}-db-final"
+    def _final_snapshot(self, kind: str) -> str:
+        """The per-creation final-snapshot name; set even when skipped, so turning snapshots on needs no migration."""
+        config = self._config
+        return final_snapshot_name(
+            self,
+            "final_snapshot_name",
+            prefix=f"{self._name}-db-final",
+            replace_on={
+                "identifier": f"{self._name}-db",
+                "kind": kind,
+                "database_name": config.database_name,
+                "master_username": config.master_username,
+                "kms_key": self._kms_key_arn,
+            },
+        )
+
+    def _log_groups(self, kind: str) -> list[CloudwatchLogGroup]:
+        """The groups RDS exports `log_exports` to, created before the database so RDS finds them."""
+        return [
+            CloudwatchLogGroup(
+                self,
+                f"log_{log.replace('-', '_')}",
+                name=f"/aws/rds/{kind}/{self._name}-db/{log}",
+                retention_in_days=self._config.log_retention_days,
+                kms_key_id=self._kms_key_arn,
+                tags=self._tags,
+            )
+            for log in self._config.log_exports
+        ]
 
     def _aurora(self, subnet_group_name: str, security_group_id: str, monitoring_role_arn: str | None) -> None:
         config, name, tags = self._config, self._name, self._tags
@@ -156,8 +209,10 @@ class Database(Construct):
             iam_database_authentication_enabled=config.iam_auth,
             deletion_protection=config.deletion_protection,
             skip_final_snapshot=config.skip_final_snapshot,
-            final_snapshot_identifier=self._final_snapshot(),
+            final_snapshot_identifier=self._final_snapshot("cluster"),
             copy_tags_to_snapshot=config.copy_tags_to_snapshot,
+            depends_on=self._log_groups("cluster"),
+            lifecycle=stateful(protected=self._protected, ignore_changes=["engine_version"]),
             tags={"Name": f"{name}-db", **tags},
         )
         instances = [
@@ -247,8 +302,10 @@ class Database(Construct):
             iam_database_authentication_enabled=config.iam_auth,
             deletion_protection=config.deletion_protection,
             skip_final_snapshot=config.skip_final_snapshot,
-            final_snapshot_identifier=self._final_snapshot(),
+            final_snapshot_identifier=self._final_snapshot("instance"),
             copy_tags_to_snapshot=config.copy_tags_to_snapshot,
+            depends_on=self._log_groups("instance"),
+            lifecycle=stateful(protected=self._protected, ignore_changes=["engine_version"]),
             tags={"Name": f"{name}-db", **tags},
         )
         self.endpoint = instance.address

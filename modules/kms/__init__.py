@@ -14,13 +14,23 @@ from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
+from modules.protection import stateful
+
 
 class EncryptionKey(Construct):
     """A symmetric CMK with yearly rotation and an alias.
 
     The key policy delegates to IAM in the owning account (the standard root statement), so services such as
     RDS, ElastiCache, Secrets Manager and S3 use it through the calling principal's IAM permissions, and lets
-    CloudWatch Logs in this region encrypt log groups of this account only.
+    CloudWatch Logs in this region encrypt log groups of this account only (every log group of the account and
+    region: the VPC flow logs, ECS, WAF, and the RDS and ElastiCache log groups under /aws/rds/ and
+    /aws/elasticache/).
+
+    The key must outlive the data it encrypts: snapshots (final ones included) and backups are unreadable once
+    the key is deleted. With `protected` the key carries `prevent_destroy`, so no plan can schedule its deletion;
+    a deliberate teardown removes the key from the state instead (`terraform state rm` of the key and its alias)
+    so it stays in the account, enabled, for as long as snapshots need it. Deletion, when it happens, waits
+    `deletion_window_days` (30, the maximum), during which `aws kms cancel-key-deletion` restores the key.
     """
 
     def __init__(
@@ -34,6 +44,7 @@ class EncryptionKey(Construct):
         partition: str,
         region: str,
         deletion_window_days: int = 30,
+        protected: bool = False,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -77,6 +88,7 @@ class EncryptionKey(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=deletion_window_days,
             policy=policy.json,
+            lifecycle=stateful(protected=protected),
             tags=dict(tags or {}),
         )
         KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=key.key_id)

@@ -33,7 +33,8 @@ class SecurityGroups(Construct):
     The ALB takes 80 (redirect) and 443 from the internet, or 443 only from CloudFront's origin-facing prefix
     list; it may only send to the web services' ports. A web service accepts its port from the ALB only; every
     service (workers too) may send HTTPS anywhere (AWS APIs through endpoints or NAT) and reach the database and
-    Redis. The database and Redis accept their port from the services and the bastion, and send nothing.
+    Redis. The database and Redis accept their port (`database_port` / `cache_port`, the ports they are configured
+    to listen on) from the services and the bastion, and send nothing.
     Rules are standalone rule resources (one per source), so adding a service never rewrites another's rules.
     """
 
@@ -48,6 +49,8 @@ class SecurityGroups(Construct):
         services: Mapping[str, ServiceConfig],
         database: bool,
         cache: bool,
+        database_port: int = POSTGRES_PORT,
+        cache_port: int = REDIS_PORT,
         test_listener_port: int | None = None,
         vpc_cidr: str | None = None,
         tags: Mapping[str, str] | None = None,
@@ -116,10 +119,10 @@ class SecurityGroups(Construct):
 
         self.database_security_group_id: str | None = None
         if database:
-            self.database_security_group_id = self._data_tier("database", "PostgreSQL", POSTGRES_PORT)
+            self.database_security_group_id = self._data_tier("database", "PostgreSQL", database_port)
         self.cache_security_group_id: str | None = None
         if cache:
-            self.cache_security_group_id = self._data_tier("cache", "Redis", REDIS_PORT)
+            self.cache_security_group_id = self._data_tier("cache", "Redis", cache_port)
 
     @staticmethod
     def _service_summary(service: ServiceConfig) -> str:

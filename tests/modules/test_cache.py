@@ -21,7 +21,7 @@ SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0cccccccccccccccc"]
 SG = "sg-0123456789abcdef0"
 
 
-def cache_json(config: CacheConfig) -> Json:
+def cache_json(config: CacheConfig, *, protected: bool = False) -> Json:
     app = Testing.app()
     stack = TerraformStack(app, "test")
     Cache(
@@ -32,6 +32,7 @@ def cache_json(config: CacheConfig) -> Json:
         subnet_ids=SUBNETS,
         security_group_id=SG,
         kms_key_arn=KMS,
+        protected=protected,
         tags={"Component": "cache"},
     )
     return synth_json(stack)
@@ -119,6 +120,25 @@ def test_snapshots_and_windows() -> None:
     assert group["snapshot_retention_limit"] == 1
     assert (group["snapshot_window"], group["maintenance_window"]) == ("04:00-05:00", "sun:05:00-sun:06:00")
     assert redis(CacheConfig(enabled=True, snapshot_retention_days=0))["snapshot_retention_limit"] == 0
+
+
+def test_protected_group_is_kept_and_takes_a_final_snapshot() -> None:
+    document = cache_json(CacheConfig(enabled=True, node_count=2), protected=True)
+    group = only(document, "aws_elasticache_replication_group")
+    assert group["lifecycle"] == {"prevent_destroy": True}
+    holder_id, holder = next(iter(resources(document, "terraform_data").items()))
+    assert group["final_snapshot_identifier"] == f"${{terraform_data.{holder_id}.output.name}}"
+    # fixed at creation, new for every creation (a second destroy/recreate cycle gets a new name), no later diff
+    assert holder["input"] == {"name": 'acme-dev-redis-final-${formatdate("YYYYMMDDhhmmss", plantimestamp())}'}
+    assert holder["lifecycle"] == {"ignore_changes": ["input"]}
+    assert holder["triggers_replace"] == {"replication_group_id": "acme-dev-redis", "kms_key": KMS}
+
+
+def test_unprotected_group_is_disposable() -> None:
+    document = cache_json(CacheConfig(enabled=True))
+    group = only(document, "aws_elasticache_replication_group")
+    assert "lifecycle" not in group and "final_snapshot_identifier" not in group
+    assert resources(document, "terraform_data") == {}
 
 
 def test_logs_delivered_to_encrypted_log_groups() -> None:
@@ -238,5 +258,6 @@ def test_cache_module_validates_with_terraform(tmp_path: Path, terraform_env: di
         subnet_ids=SUBNETS,
         security_group_id=SG,
         kms_key_arn=KMS,
+        protected=True,
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from config import ConfigError, PlatformConfig
 from config.base import FieldError
-from config.database import DatabaseConfig
+from config.database import CATALOGUE_DATE, SUPPORTED_VERSIONS, DatabaseConfig
 from modules.database import Database
 from tests.conftest import Json, only, resources, synth_json
 from tests.terraform import module_test_stack, synth_and_validate
@@ -36,7 +36,7 @@ DEV: dict[str, Any] = {
 RDS: dict[str, Any] = {"engine": "postgres", "engine_version": "17", "log_exports": ("postgresql", "upgrade")}
 
 
-def database_json(config: DatabaseConfig) -> Json:
+def database_json(config: DatabaseConfig, *, protected: bool = False) -> Json:
     app = Testing.app()
     stack = TerraformStack(app, "test")
     Database(
@@ -47,6 +47,7 @@ def database_json(config: DatabaseConfig) -> Json:
         subnet_ids=SUBNETS,
         security_group_id=SG,
         kms_key_arn=KMS,
+        protected=protected,
         tags={"Component": "database"},
     )
     return synth_json(stack)
@@ -149,7 +150,7 @@ def parameters(group: Json) -> dict[str, tuple[str, str]]:
 
 
 def test_aurora_cluster_and_instance_parameter_groups() -> None:
-    document = database_json(DatabaseConfig(engine_version="16.4", log_min_duration_statement_ms=500))
+    document = database_json(DatabaseConfig(engine_version="16.9", log_min_duration_statement_ms=500))
     cluster_group = only(document, "aws_rds_cluster_parameter_group")
     instance_group = only(document, "aws_db_parameter_group")
     assert cluster_group["family"] == instance_group["family"] == "aurora-postgresql16"
@@ -192,20 +193,121 @@ def test_rds_parameter_group_holds_every_parameter() -> None:
 
 @pytest.mark.parametrize(("engine", "resource_type"), [({}, "aws_rds_cluster"), (RDS, "aws_db_instance")])
 def test_prod_is_protected(engine: dict[str, Any], resource_type: str) -> None:
-    database = only(database_json(DatabaseConfig(**engine, **PROD)), resource_type)
+    document = database_json(DatabaseConfig(**engine, **PROD), protected=True)
+    database = only(document, resource_type)
     assert database["deletion_protection"] is True
-    assert database["skip_final_snapshot"] is False and database["final_snapshot_identifier"] == "acme-dev-db-final"
+    assert database["skip_final_snapshot"] is False
     assert database["copy_tags_to_snapshot"] is True
     assert database["backup_retention_period"] == 30
+    assert database["lifecycle"] == {"prevent_destroy": True, "ignore_changes": ["engine_version"]}
+
+
+def test_only_the_cluster_holds_the_data_so_only_it_is_kept() -> None:
+    document = database_json(DatabaseConfig(instance_count=2, **PROD), protected=True)
+    # Aurora instances are compute: removing a reader or replacing an instance loses no data.
+    assert all("lifecycle" not in instance for instance in resources(document, "aws_rds_cluster_instance").values())
 
 
 @pytest.mark.parametrize(("engine", "resource_type"), [({}, "aws_rds_cluster"), (RDS, "aws_db_instance")])
 def test_dev_is_disposable(engine: dict[str, Any], resource_type: str) -> None:
     database = only(database_json(DatabaseConfig(**engine, **DEV)), resource_type)
     assert database["deletion_protection"] is False
-    assert database["skip_final_snapshot"] is True and "final_snapshot_identifier" not in database
+    assert database["skip_final_snapshot"] is True
     assert database["copy_tags_to_snapshot"] is False
     assert database["backup_retention_period"] == 1
+    assert database["lifecycle"] == {"ignore_changes": ["engine_version"]}  # no prevent_destroy
+
+
+@pytest.mark.parametrize(
+    ("engine", "resource_type", "kind"),
+    [({}, "aws_rds_cluster", "cluster"), (RDS, "aws_db_instance", "instance")],
+)
+@pytest.mark.parametrize("protection", [PROD, DEV])
+def test_final_snapshot_name_is_fixed_per_creation(
+    engine: dict[str, Any], resource_type: str, kind: str, protection: dict[str, Any]
+) -> None:
+    """A fixed name fails the second destroy (DBFinalSnapshotAlreadyExists); this one is stamped at creation."""
+    document = database_json(DatabaseConfig(**engine, **protection))
+    holder_id, holder = next(iter(resources(document, "terraform_data").items()))
+    # set even when skipped, so turning final snapshots on later is an in-place change of the name only
+    assert only(document, resource_type)["final_snapshot_identifier"] == f"${{terraform_data.{holder_id}.output.name}}"
+    assert holder["input"] == {"name": 'acme-dev-db-final-${formatdate("YYYYMMDDhhmmss", plantimestamp())}'}
+    assert holder["lifecycle"] == {"ignore_changes": ["input"]}  # no diff on later plans
+    # a new name whenever the database itself would be replaced
+    assert holder["triggers_replace"] == {
+        "identifier": "acme-dev-db",
+        "kind": kind,
+        "database_name": "app",
+        "master_username": "dbadmin",
+        "kms_key": KMS,
+    }
+
+
+# --- versions ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("engine", "resource_type"), [({}, "aws_rds_cluster"), (RDS, "aws_db_instance")])
+def test_minor_upgrades_by_aws_are_not_reverted(engine: dict[str, Any], resource_type: str) -> None:
+    """AWS patches minors; a pinned minor in state would make the next apply try a downgrade."""
+    document = database_json(DatabaseConfig(**engine))
+    assert "engine_version" in only(document, resource_type)["lifecycle"]["ignore_changes"]
+    for instance in [
+        *resources(document, "aws_rds_cluster_instance").values(),
+        *resources(document, "aws_db_instance").values(),
+    ]:
+        assert instance["auto_minor_version_upgrade"] is True
+    for instance in resources(document, "aws_rds_cluster_instance").values():
+        assert "engine_version" not in instance  # follows the cluster
+
+
+def test_retired_version_is_refused_with_the_catalogue_date() -> None:
+    error = field_error(engine_version="15.4")  # seed 000: retired, fails at create
+    assert error.key == "engine_version"
+    assert f"'15.4' is not offered by aurora-postgresql for new databases as of {CATALOGUE_DATE}" in error.message
+    assert "available: 15.13, 15.14, 16.9, 16.10, 17.5, 17.6, 17.7" in error.message
+    rds_error = field_error(engine="postgres", engine_version="16.6")  # retired by RDS on 2026-05-31
+    assert "postgres" in rds_error.message and "16.11" in rds_error.message
+
+
+def test_reference_versions_are_in_the_catalogue(reference_config: PlatformConfig) -> None:
+    for environment in reference_config.environments:
+        database = environment.database
+        assert database.engine_version in SUPPORTED_VERSIONS[database.engine]
+    assert DatabaseConfig().engine_version in SUPPORTED_VERSIONS["aurora-postgresql"]
+
+
+# --- log groups ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("engine", "resource_type", "kind"),
+    [
+        ({"log_exports": ("postgresql", "instance")}, "aws_rds_cluster", "cluster"),
+        ({**RDS, "log_exports": ("postgresql", "upgrade")}, "aws_db_instance", "instance"),
+    ],
+)
+def test_log_exports_go_to_managed_encrypted_groups(engine: dict[str, Any], resource_type: str, kind: str) -> None:
+    document = database_json(DatabaseConfig(**engine, log_retention_days=90))
+    groups = resources(document, "aws_cloudwatch_log_group")
+    second = engine["log_exports"][1]
+    assert sorted(group["name"] for group in groups.values()) == sorted(
+        [f"/aws/rds/{kind}/acme-dev-db/postgresql", f"/aws/rds/{kind}/acme-dev-db/{second}"]
+    )
+    assert all(group["kms_key_id"] == KMS and group["retention_in_days"] == 90 for group in groups.values())
+    # the groups exist before RDS starts exporting (it would create them unencrypted, never expiring)
+    assert sorted(only(document, resource_type)["depends_on"]) == sorted(
+        f"aws_cloudwatch_log_group.{group_id}" for group_id in groups
+    )
+
+
+def test_no_log_exports_no_log_groups() -> None:
+    document = database_json(DatabaseConfig(log_exports=()))
+    assert resources(document, "aws_cloudwatch_log_group") == {}
+
+
+def test_log_retention_must_be_a_cloudwatch_value() -> None:
+    error = field_error(log_retention_days=45)
+    assert error.key == "log_retention_days" and "45 is not a CloudWatch Logs retention period" in error.message
 
 
 def test_backup_and_maintenance_windows() -> None:
@@ -288,9 +390,9 @@ def test_unsupported_version_lists_the_allowed_ones() -> None:
     error = field_error(engine_version="14.9")
     assert error.key == "engine_version"
     assert "'14.9'" in error.message and "aurora-postgresql" in error.message
-    assert "15.4" in error.message and "16.4" in error.message and "17.6" in error.message
+    assert "16.10" in error.message and "17.6" in error.message
     rds_error = field_error(engine="postgres", engine_version="17.99")
-    assert "postgres version" in rds_error.message and "17.6" in rds_error.message
+    assert "postgres for new databases" in rds_error.message and "17.6" in rds_error.message
 
 
 def test_storage_min_above_max() -> None:
@@ -364,3 +466,13 @@ def test_database_module_validates_with_terraform(tmp_path: Path, terraform_env:
         kms_key_arn=KMS,
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+def test_retired_version_is_a_config_error_naming_the_key(config_with: Callable[[Json], PlatformConfig]) -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_with({"environments": {"prod": {"database": {"engine_version": "15.4"}}}})
+    (problem,) = raised.value.problems
+    assert str(problem).startswith(
+        "test.toml [prod] environments.prod.database.engine_version: '15.4' is not offered by aurora-postgresql "
+        f"for new databases as of {CATALOGUE_DATE}"
+    )

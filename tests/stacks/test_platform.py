@@ -82,7 +82,6 @@ def test_prod_is_protected_and_dev_is_not(prod: Json, dev: Json) -> None:
     assert prod_db["deletion_protection"] is True and prod_db["skip_final_snapshot"] is False
     assert prod_db["copy_tags_to_snapshot"] is True and prod_db["final_snapshot_identifier"]
     assert dev_db["deletion_protection"] is False and dev_db["skip_final_snapshot"] is True
-    assert "final_snapshot_identifier" not in dev_db
     assert only(prod, "aws_lb")["enable_deletion_protection"] is True
     assert only(dev, "aws_lb")["enable_deletion_protection"] is False
     assert (
@@ -94,6 +93,93 @@ def test_prod_is_protected_and_dev_is_not(prod: Json, dev: Json) -> None:
     )
     assert redis_prod["automatic_failover_enabled"] is True and redis_prod["num_cache_clusters"] == 2
     assert redis_dev["automatic_failover_enabled"] is False and redis_dev["num_cache_clusters"] == 1
+
+
+STATEFUL = ("aws_rds_cluster", "aws_db_instance", "aws_kms_key", "aws_elasticache_replication_group")
+
+
+def kept(document: Json) -> list[str]:
+    """Resource types carrying `prevent_destroy`."""
+    return sorted(
+        resource_type
+        for resource_type, items in document["resource"].items()
+        for item in items.values()
+        if item.get("lifecycle", {}).get("prevent_destroy")
+    )
+
+
+def test_prevent_destroy_on_prod_stateful_resources_only(
+    prod: Json, dev: Json, reference_config: PlatformConfig
+) -> None:
+    assert kept(prod) == ["aws_elasticache_replication_group", "aws_kms_key", "aws_rds_cluster"]
+    assert kept(dev) == [] and kept(platform(reference_config, "stg")) == []
+    assert only(prod, "aws_kms_key")["deletion_window_in_days"] == 30
+    # prod Redis takes a final snapshot; dev Redis is thrown away
+    assert only(prod, "aws_elasticache_replication_group")["final_snapshot_identifier"].startswith("${terraform_data.")
+    assert "final_snapshot_identifier" not in only(dev, "aws_elasticache_replication_group")
+
+
+def test_protection_follows_the_switch(config_with: Callable[[Json], PlatformConfig]) -> None:
+    config = config_with(
+        {
+            "environments": {
+                "prod": {"protection": {"enabled": False}},
+                "dev": {
+                    "protection": {
+                        "enabled": True,
+                        "allow": [
+                            "database.deletion_protection",
+                            "database.skip_final_snapshot",
+                            "database.backup_retention_days",
+                            "load_balancer.deletion_protection",
+                        ],
+                    },
+                },
+            }
+        }
+    )
+    assert kept(platform(config, "prod")) == []
+    assert kept(platform(config, "dev")) == ["aws_elasticache_replication_group", "aws_kms_key", "aws_rds_cluster"]
+
+
+def test_database_log_groups_are_managed_with_the_key(prod: Json) -> None:
+    groups = {group["name"]: group for group in resources(prod, "aws_cloudwatch_log_group").values()}
+    database = groups["/aws/rds/cluster/acme-prod-db/postgresql"]
+    assert database["kms_key_id"].startswith("${aws_kms_key.kms_key") and database["retention_in_days"] == 30
+    assert only(prod, "aws_rds_cluster")["depends_on"] == [
+        next(
+            f"aws_cloudwatch_log_group.{key}"
+            for key, group in resources(prod, "aws_cloudwatch_log_group").items()
+            if group["name"] == database["name"]
+        )
+    ]
+
+
+def rule_ports(document: Json, rule_type: str, prefix: str) -> set[tuple[int, int]]:
+    return {
+        (rule["from_port"], rule["to_port"])
+        for key, rule in resources(document, rule_type).items()
+        if key.startswith(prefix)
+    }
+
+
+def test_security_group_rules_follow_the_configured_ports(config_with: Callable[[Json], PlatformConfig]) -> None:
+    config = config_with({"environments": {"dev": {"database": {"port": 6543}, "cache": {"port": 6380}}}})
+    document = platform(config, "dev")
+    database = only(document, "aws_rds_cluster")
+    redis = only(document, "aws_elasticache_replication_group")
+    assert (database["port"], redis["port"]) == (6543, 6380)
+    ingress, egress = "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"
+    assert rule_ports(document, ingress, "security_groups_database_from_") == {(6543, 6543)}
+    assert rule_ports(document, ingress, "security_groups_cache_from_") == {(6380, 6380)}
+    assert rule_ports(document, egress, "security_groups_api_to_database") == {(6543, 6543)}
+    assert rule_ports(document, egress, "security_groups_api_to_cache") == {(6380, 6380)}
+
+
+def test_default_ports_unchanged(prod: Json) -> None:
+    ingress = "aws_vpc_security_group_ingress_rule"
+    assert rule_ports(prod, ingress, "security_groups_database_from_") == {(5432, 5432)}
+    assert rule_ports(prod, ingress, "security_groups_cache_from_") == {(6379, 6379)}
 
 
 def test_blue_green_only_where_configured(prod: Json, dev: Json) -> None:
