@@ -77,3 +77,14 @@ def test_protect_and_lifecycle_toggles() -> None:
     plain = bucket_json(kms_key_arn=None, force_destroy=True)
     assert "lifecycle" not in only(plain, "aws_s3_bucket") and only(plain, "aws_s3_bucket")["force_destroy"] is True
     assert resources(plain, "aws_s3_bucket_lifecycle_configuration") == {}
+
+
+def test_kms_bucket_denies_uploads_asking_for_other_encryption() -> None:
+    document = bucket_json(kms_key_arn="arn:aws:kms:ap-northeast-1:1:key/k")
+    deny = statements(document)["DenyNonKmsUploads"]
+    assert deny["effect"] == "Deny" and deny["actions"] == ["s3:PutObject"]
+    # IfExists: requests without the header (multipart parts, default-encrypted writes) still pass and get the CMK
+    assert deny["condition"] == [
+        {"test": "StringNotEqualsIfExists", "variable": "s3:x-amz-server-side-encryption", "values": ["aws:kms"]}
+    ]
+    assert "DenyNonKmsUploads" not in statements(bucket_json(kms_key_arn=None))
