@@ -88,9 +88,8 @@ def test_backend_account_must_be_the_role_account(reference_document: Json) -> N
         build_config(document, "environments.toml")
     problems = [str(problem) for problem in caught.value.problems]
     assert len(problems) == 1, problems
-    assert "backend.role_arn: role is in account 222222222222 but the backend's account_id is 111111111111" in (
-        problems[0]
-    )
+    expected = "backend.role_arn: role is in account 222222222222 but the backend's account_id is 111111111111"
+    assert expected in problems[0]
     assert problems[0].startswith("environments.toml")
 
 
