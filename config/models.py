@@ -52,13 +52,65 @@ class ProjectConfig(ConfigModel):
 
 
 class BackendConfig(ConfigModel):
-    """Where Terraform keeps state: an S3 bucket, a lock, and optionally a role to reach them."""
+    """Where Terraform keeps state: an S3 bucket, a lock, and optionally a role to reach them.
+
+    `account_id` is the account that holds bucket, table and state key (the bootstrap stack refuses any other);
+    without it, the account of `role_arn`. When neither is set, state objects name their key by alias only,
+    which S3 resolves in the account of the principal writing state (the bucket's, since its policy admits no
+    other account).
+    """
 
     bucket: BucketName
     lock_table: TableName
     region: Region
+    account_id: AccountId | None = None
     role_arn: RoleArn | None = None
     locking: Literal["dynamodb", "lockfile", "both"] = "dynamodb"
+
+    @model_validator(mode="after")
+    def _role_in_backend_account(self) -> BackendConfig:
+        if self.account_id and self.role_arn and self._role_account != self.account_id:
+            raise FieldError(
+                "role_arn",
+                f"role is in account {self._role_account} but the backend's account_id is {self.account_id}; "
+                "bootstrap creates bucket, table and key in the role's account, so they must match",
+            )
+        return self
+
+    @property
+    def _role_account(self) -> str | None:
+        return self.role_arn.split(":")[4] if self.role_arn else None
+
+    @property
+    def state_account_id(self) -> str | None:
+        """The account holding bucket, table and state key, when the config says (`account_id`, `role_arn`)."""
+        return self.account_id or self._role_account
+
+    @property
+    def partition(self) -> str:
+        """The ARN partition of the backend: from `role_arn`, else from the region (aws-cn, aws-us-gov, ... aws)."""
+        if self.role_arn:
+            return self.role_arn.split(":")[1]
+        for marker, partition in (("-gov-", "aws-us-gov"), ("-isob-", "aws-iso-b"), ("-iso-", "aws-iso")):
+            if marker in self.region:
+                return partition
+        return "aws-cn" if self.region.startswith("cn-") else "aws"
+
+    @property
+    def state_key_alias(self) -> str:
+        """`alias/<bucket>-state`, the alias of the CMK the bootstrap stack creates for this backend.
+
+        KMS aliases allow letters, digits, `/`, `_` and `-` only, so the bucket name's dots become dashes.
+        """
+        return f"alias/{self.bucket.replace('.', '-')}-state"
+
+    @property
+    def state_kms_key_id(self) -> str:
+        """What the S3 backend passes as `kms_key_id`: the alias ARN when the account is known, else the alias."""
+        account = self.state_account_id
+        if account is None:
+            return self.state_key_alias
+        return f"arn:{self.partition}:kms:{self.region}:{account}:{self.state_key_alias}"
 
     @property
     def uses_dynamodb(self) -> bool:

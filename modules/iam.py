@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
@@ -14,9 +12,24 @@ from constructs import Construct
 
 
 def service_trust_policy(
-    scope: Construct, id_: str, *, service: str, conditions: Sequence[DataAwsIamPolicyDocumentStatementCondition] = ()
+    scope: Construct, id_: str, *, service: str, account_id: str, source_arn: str | None = None
 ) -> str:
-    """JSON of a trust policy that lets one AWS service principal (e.g. `ecs-tasks.amazonaws.com`) assume a role."""
+    """JSON of a trust policy that lets one AWS service principal (e.g. `ecs-tasks.amazonaws.com`) assume a role.
+
+    Confused-deputy guard: the service may assume the role only when it acts for `account_id`
+    (`aws:SourceAccount`) and, when given, for a resource matching `source_arn` (`aws:SourceArn`, ArnLike, so
+    it may end in `*`). Use the source ARN form the service documents; where a service does not document one,
+    `aws:SourceAccount` alone is the documented guard.
+    """
+    conditions = [
+        DataAwsIamPolicyDocumentStatementCondition(
+            test="StringEquals", variable="aws:SourceAccount", values=[account_id]
+        )
+    ]
+    if source_arn is not None:
+        conditions.append(
+            DataAwsIamPolicyDocumentStatementCondition(test="ArnLike", variable="aws:SourceArn", values=[source_arn])
+        )
     document = DataAwsIamPolicyDocument(
         scope,
         id_,
@@ -24,7 +37,7 @@ def service_trust_policy(
             DataAwsIamPolicyDocumentStatement(
                 actions=["sts:AssumeRole"],
                 principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="Service", identifiers=[service])],
-                condition=list(conditions) or None,
+                condition=conditions,
             )
         ],
     )

@@ -50,7 +50,14 @@ class BootstrapStack(TerraformStack):
         super().__init__(scope, id_)
         pin_versions(self)
         LocalBackend(self, path=state_file)
-        aws_provider(self, project=project, environment="shared", region=backend.region, role_arn=backend.role_arn)
+        aws_provider(
+            self,
+            project=project,
+            environment="shared",
+            region=backend.region,
+            account_id=backend.state_account_id,
+            role_arn=backend.role_arn,
+        )
         protect = TerraformResourceLifecycle(prevent_destroy=True)
 
         identity = DataAwsCallerIdentity(self, "caller")
@@ -58,7 +65,7 @@ class BootstrapStack(TerraformStack):
         key = EncryptionKey(
             self,
             "kms",
-            alias=f"{backend.bucket}-state",
+            alias=backend.state_key_alias.removeprefix("alias/"),
             description=f"Terraform state of {project.name} ({', '.join(environments)})",
             account_id=identity.account_id,
             partition=partition.partition,
@@ -91,6 +98,12 @@ class BootstrapStack(TerraformStack):
             self, "state_bucket_name", value=bucket.bucket_name, description="S3 bucket holding Terraform state"
         )
         TerraformOutput(self, "kms_key_arn", value=key.key_arn, description="CMK encrypting state and locks")
+        TerraformOutput(
+            self,
+            "kms_key_alias",
+            value=backend.state_key_alias,
+            description="Alias of that CMK; the environments' S3 backend writes state with it (kms_key_id)",
+        )
 
         if backend.uses_dynamodb:
             table = DynamodbTable(

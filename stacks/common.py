@@ -60,13 +60,19 @@ def state_key(project: ProjectConfig, environment: str, layer: str) -> str:
 
 
 def s3_backend(stack: TerraformStack, *, backend: BackendConfig, key: str) -> S3Backend:
-    """The S3 backend, encrypted, locked by DynamoDB, by S3 native lockfile, or both (for migration)."""
+    """The S3 backend, encrypted, locked by DynamoDB, by S3 native lockfile, or both (for migration).
+
+    State (and the `.tflock` object of lockfile locking) is written with SSE-KMS under the backend's state key,
+    named by its alias: `encrypt = true` alone would make Terraform send SSE-S3 (AES256) on every write,
+    overriding the bucket's SSE-KMS default.
+    """
     s3 = S3Backend(
         stack,
         bucket=backend.bucket,
         key=key,
         region=backend.region,
         encrypt=True,
+        kms_key_id=backend.state_kms_key_id,
         dynamodb_table=backend.lock_table if backend.uses_dynamodb else None,
         assume_role=S3BackendAssumeRoleConfig(role_arn=backend.role_arn) if backend.role_arn else None,
     )

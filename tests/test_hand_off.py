@@ -14,7 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,20 @@ from tests.conftest import PROJECT_DIR
 from tests.terraform import terraform
 
 MOTO_SERVER = PROJECT_DIR / ".venv-tools" / "bin" / "moto_server"
+TOOLS_PYTHON = PROJECT_DIR / ".venv-tools" / "bin" / "python"
+HEAD_OBJECT = """
+import json, sys
+import boto3
+endpoint, bucket, key = sys.argv[1:]
+options = dict(endpoint_url=endpoint, region_name="ap-northeast-1", verify=False,
+               aws_access_key_id="test", aws_secret_access_key="test")
+head = boto3.client("s3", **options).head_object(Bucket=bucket, Key=key)
+kms_key_id = head.get("SSEKMSKeyId")
+key_arn = boto3.client("kms", **options).describe_key(KeyId=kms_key_id)["KeyMetadata"]["Arn"] if kms_key_id else None
+print(json.dumps({"ServerSideEncryption": head.get("ServerSideEncryption"), "KeyArn": key_arn}))
+"""
+"""Reads an object's encryption from moto with boto3 (in the tools venv), the key resolved through KMS: AWS
+reports the key ARN, moto echoes what the writer sent (here the alias)."""
 SERVICES = (
     "s3",
     "dynamodb",
@@ -91,8 +105,42 @@ def provider_override(endpoint: str) -> dict[str, Any]:
     }
 
 
+def object_encryption(endpoint: str, bucket: str, key: str) -> dict[str, str | None]:
+    """`ServerSideEncryption` of an object in moto and the ARN of the KMS key it names (None without one)."""
+    result = subprocess.run(
+        [str(TOOLS_PYTHON), "-c", HEAD_OBJECT, endpoint, bucket, key],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONWARNINGS": "ignore"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    encryption: dict[str, str | None] = json.loads(result.stdout)
+    return encryption
+
+
+def emulator_backend(document: dict[str, Any], endpoint: str) -> dict[str, Any]:
+    """The synthesized S3 backend block plus only the emulator's endpoints, dummy credentials and TLS skip."""
+    backend = dict(document["terraform"]["backend"]["s3"])
+    backend.update(
+        access_key="test",
+        secret_key="test",
+        insecure=True,
+        skip_credentials_validation=True,
+        skip_requesting_account_id=True,
+        skip_metadata_api_check=True,
+        use_path_style=True,
+        endpoints={"s3": endpoint, "dynamodb": endpoint, "sts": endpoint, "iam": endpoint},
+    )
+    return backend
+
+
 def test_bootstrap_then_environment_plan_on_the_created_backend(
-    moto: str, reference_config: PlatformConfig, tmp_path: Path, terraform_env: dict[str, str]
+    moto: str,
+    reference_config: PlatformConfig,
+    config_with: Callable[[dict[str, Any]], PlatformConfig],
+    tmp_path: Path,
+    terraform_env: dict[str, str],
 ) -> None:
     project = tmp_path / "project"  # stands in for the user's checkout: bootstrap's local state lands here
     synthesize(reference_config, ["dev"], project / "cdktf.out", project_dir=project)
@@ -113,19 +161,10 @@ def test_bootstrap_then_environment_plan_on_the_created_backend(
 
     # 2. the environment: S3 backend exactly as synthesized, plus the emulator's endpoints
     document = json.loads((dev / "cdk.tf.json").read_text())
-    backend = dict(document["terraform"]["backend"]["s3"])
+    backend = emulator_backend(document, moto)
     assert backend["bucket"] == state["outputs"]["state_bucket_name"]["value"]
     assert backend["dynamodb_table"] == state["outputs"]["lock_table_name"]["value"]
-    backend.update(
-        access_key="test",
-        secret_key="test",
-        insecure=True,
-        skip_credentials_validation=True,
-        skip_requesting_account_id=True,
-        skip_metadata_api_check=True,
-        use_path_style=True,
-        endpoints={"s3": moto, "dynamodb": moto, "sts": moto, "iam": moto},
-    )
+    assert backend["kms_key_id"] == state["outputs"]["kms_key_alias"]["value"]
     (dev / "moto_override.tf.json").write_text(
         json.dumps({"terraform": {"backend": {"s3": backend}}, "provider": {"aws": [provider_override(moto)]}})
     )
@@ -146,3 +185,56 @@ def test_bootstrap_then_environment_plan_on_the_created_backend(
     assert diff.returncode == 0, diff.stdout[-3000:] + diff.stderr[-3000:]
     plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", diff.stdout)  # the CLI colours Terraform's output
     assert f"Plan: {resources} to add, 0 to change, 0 to destroy." in plain
+
+    # 4. a real state write (one cheap resource): the state object is SSE-KMS under the bootstrap CMK, not the
+    # SSE-S3 that `encrypt = true` alone sends
+    (kms_key,) = document["resource"]["aws_kms_key"]
+    applied = terraform(dev, terraform_env, "apply", f"-target=aws_kms_key.{kms_key}", "-auto-approve").stdout
+    assert "Apply complete! Resources: 1 added" in applied
+    state_key_arn = state["outputs"]["kms_key_arn"]["value"]
+    assert object_encryption(moto, backend["bucket"], backend["key"]) == {
+        "ServerSideEncryption": "aws:kms",
+        "KeyArn": state_key_arn,
+    }
+
+    # 5. S3 native locking (`locking = "lockfile"`): the `.tflock` object Terraform holds during an operation
+    # is encrypted the same way. `terraform console` holds the state lock while it is open.
+    lockfile = project / "lockfile"
+    synthesize(
+        config_with({"environments": {"dev": {"backend": {"locking": "lockfile"}}}}),
+        ["dev"],
+        lockfile / "cdktf.out",
+        project_dir=lockfile,
+    )
+    locked_dev = lockfile / "cdktf.out" / "stacks" / "dev"
+    locked_document = json.loads((locked_dev / "cdk.tf.json").read_text())
+    locked_backend = emulator_backend(locked_document, moto)
+    assert locked_backend["use_lockfile"] is True and "dynamodb_table" not in locked_backend
+    (locked_dev / "moto_override.tf.json").write_text(
+        json.dumps({"terraform": {"backend": {"s3": locked_backend}}, "provider": {"aws": [provider_override(moto)]}})
+    )
+    terraform(locked_dev, terraform_env, "init", "-input=false")
+    console = subprocess.Popen(
+        ["terraform", "console", "-no-color"],
+        cwd=locked_dev,
+        env=terraform_env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lock_object = f"{locked_backend['key']}.tflock"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                lock_encryption = object_encryption(moto, locked_backend["bucket"], lock_object)
+                break
+            except AssertionError:
+                if time.monotonic() > deadline or console.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        assert lock_encryption == {"ServerSideEncryption": "aws:kms", "KeyArn": state_key_arn}
+    finally:
+        console.communicate("exit\n", timeout=60)
+    assert console.returncode == 0

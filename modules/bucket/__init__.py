@@ -48,7 +48,9 @@ class PrivateBucket(Construct):
 
     Object ownership enforced (no ACLs), every public-access block on, versioning on, default encryption with
     the given KMS key (bucket key on) or SSE-S3 when `kms_key_arn` is None (for services such as ALB log delivery
-    that cannot use KMS), and a policy that denies plain HTTP and TLS older than 1.2.
+    that cannot use KMS), and a policy that denies plain HTTP and TLS older than 1.2. A KMS bucket's policy also
+    denies uploads that ask for any other encryption (e.g. SSE-S3, which a request header would otherwise force
+    over the default); uploads without the header (multipart parts included) get the KMS default.
     """
 
     def __init__(
@@ -151,6 +153,23 @@ class PrivateBucket(Construct):
                 ],
             ),
         ]
+        if kms_key_arn:
+            statements.append(
+                DataAwsIamPolicyDocumentStatement(
+                    sid="DenyNonKmsUploads",
+                    effect="Deny",
+                    actions=["s3:PutObject"],
+                    resources=[f"{bucket.arn}/*"],
+                    principals=everyone,
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="StringNotEqualsIfExists",
+                            variable="s3:x-amz-server-side-encryption",
+                            values=["aws:kms"],
+                        )
+                    ],
+                )
+            )
         document = DataAwsIamPolicyDocument(self, "policy_document", statement=statements)
         policy = S3BucketPolicy(self, "policy", bucket=bucket.id, policy=document.json, depends_on=[public_access])
         self.bucket_id = bucket.id

@@ -32,6 +32,7 @@ from cdktf_cdktf_provider_aws.codedeploy_deployment_group import (
     CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup,
     CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRoute,
 )
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.ecs_cluster import (
     EcsCluster,
     EcsClusterConfiguration,
@@ -233,7 +234,14 @@ class Compute(Construct):
 
     def _codedeploy(self, partition: str) -> None:
         app = CodedeployApp(self, "codedeploy", name=self._name, compute_platform="ECS", tags=self._tags)
-        assume_policy = service_trust_policy(self, "codedeploy_assume", service="codedeploy.amazonaws.com")
+        account = DataAwsCallerIdentity(self, "codedeploy_caller").account_id
+        assume_policy = service_trust_policy(  # CodeDeploy documents the deployment group ARN as aws:SourceArn
+            self,
+            "codedeploy_assume",
+            service="codedeploy.amazonaws.com",
+            account_id=account,
+            source_arn=f"arn:{partition}:codedeploy:{self._region}:{account}:deploymentgroup:{self._name}/*",
+        )
         role = IamRole(
             self, "codedeploy_role", name=f"{self._name}-codedeploy", assume_role_policy=assume_policy, tags=self._tags
         )

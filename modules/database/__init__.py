@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
@@ -318,7 +319,14 @@ class Database(Construct):
     def _monitoring_role(self) -> str:
         """The role RDS enhanced monitoring assumes to publish OS metrics to CloudWatch Logs."""
         partition = DataAwsPartition(self, "partition")
-        assume_policy = service_trust_policy(self, "monitoring_assume", service="monitoring.rds.amazonaws.com")
+        # RDS documents aws:SourceArn only as an RDS resource ARN; which one (instance or cluster) Enhanced
+        # Monitoring passes for Aurora is not documented, so the account is the guard.
+        assume_policy = service_trust_policy(
+            self,
+            "monitoring_assume",
+            service="monitoring.rds.amazonaws.com",
+            account_id=DataAwsCallerIdentity(self, "monitoring_caller").account_id,
+        )
         role = IamRole(
             self,
             "monitoring_role",

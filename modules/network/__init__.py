@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
 )
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
@@ -133,7 +135,7 @@ class Network(Construct):
             self._interface_endpoints(name, region, config, vpc.id, tags)
 
         if config.flow_logs.enabled:
-            self._flow_logs(name, config, vpc.id, log_kms_key_arn, tags)
+            self._flow_logs(name, config, vpc.id, log_kms_key_arn, tags, region=region)
 
     def _nat_gateways(
         self, name: str, config: NetworkConfig, public_subnets: list[Subnet], igw: InternetGateway, tags: dict[str, str]
@@ -191,7 +193,14 @@ class Network(Construct):
             )
 
     def _flow_logs(
-        self, name: str, config: NetworkConfig, vpc_id: str, kms_key_arn: str | None, tags: dict[str, str]
+        self,
+        name: str,
+        config: NetworkConfig,
+        vpc_id: str,
+        kms_key_arn: str | None,
+        tags: dict[str, str],
+        *,
+        region: str,
     ) -> None:
         log_group = CloudwatchLogGroup(
             self,
@@ -201,7 +210,15 @@ class Network(Construct):
             kms_key_id=kms_key_arn,
             tags=tags,
         )
-        assume_policy = service_trust_policy(self, "flow_logs_assume", service="vpc-flow-logs.amazonaws.com")
+        account = DataAwsCallerIdentity(self, "flow_logs_caller").account_id
+        partition = DataAwsPartition(self, "flow_logs_partition").partition
+        assume_policy = service_trust_policy(
+            self,
+            "flow_logs_assume",
+            service="vpc-flow-logs.amazonaws.com",
+            account_id=account,
+            source_arn=f"arn:{partition}:ec2:{region}:{account}:vpc-flow-log/*",
+        )
         role = IamRole(self, "flow_logs_role", name=f"{name}-flow-logs", assume_role_policy=assume_policy, tags=tags)
         write = DataAwsIamPolicyDocument(
             self,

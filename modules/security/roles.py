@@ -70,16 +70,8 @@ class ServiceRoles(Construct):
             self,
             "assume",
             service="ecs-tasks.amazonaws.com",
-            conditions=[
-                DataAwsIamPolicyDocumentStatementCondition(
-                    test="StringEquals", variable="aws:SourceAccount", values=[account]
-                ),
-                DataAwsIamPolicyDocumentStatementCondition(
-                    test="ArnLike",
-                    variable="aws:SourceArn",
-                    values=[f"arn:{arn_partition}:ecs:{region_name}:{account}:*"],
-                ),
-            ],
+            account_id=account,
+            source_arn=f"arn:{arn_partition}:ecs:{region_name}:{account}:*",
         )
 
         execution = IamRole(

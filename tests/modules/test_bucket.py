@@ -77,3 +77,15 @@ def test_protect_and_lifecycle_toggles() -> None:
     plain = bucket_json(kms_key_arn=None, force_destroy=True)
     assert "lifecycle" not in only(plain, "aws_s3_bucket") and only(plain, "aws_s3_bucket")["force_destroy"] is True
     assert resources(plain, "aws_s3_bucket_lifecycle_configuration") == {}
+
+
+def test_kms_bucket_denies_uploads_asking_for_other_encryption() -> None:
+    document = bucket_json(kms_key_arn="arn:aws:kms:ap-northeast-1:1:key/k")
+    deny = statements(document)["DenyNonKmsUploads"]
+    assert deny["effect"] == "Deny" and deny["actions"] == ["s3:PutObject"]
+    # IfExists: requests without the header still pass and get the CMK: multipart parts, and the `.tflock` object
+    # of S3 native locking, which Terraform 1.10/1.11 put with no SSE header (it relies on the bucket default)
+    assert deny["condition"] == [
+        {"test": "StringNotEqualsIfExists", "variable": "s3:x-amz-server-side-encryption", "values": ["aws:kms"]}
+    ]
+    assert "DenyNonKmsUploads" not in statements(bucket_json(kms_key_arn=None))

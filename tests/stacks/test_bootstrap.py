@@ -108,3 +108,41 @@ def test_lockfile_only_backend_needs_no_table(config_with: Callable[[Json], Plat
     _, document = bootstrap_json(config)
     assert resources(document, "aws_dynamodb_table") == {}
     assert "lock_table_name" not in document["output"]
+
+
+def test_state_key_alias_is_what_the_environments_write_with(reference_config: PlatformConfig) -> None:
+    _, document = bootstrap_json(reference_config)
+    alias = only(document, "aws_kms_alias")
+    assert alias["name"] == "alias/acme-terraform-state-apne1-state" == reference_config.backend.state_key_alias
+    assert alias["target_key_id"].startswith("${aws_kms_key.")
+    assert document["output"]["kms_key_alias"]["value"] == "alias/acme-terraform-state-apne1-state"
+
+
+def test_state_bucket_refuses_uploads_without_kms(reference_config: PlatformConfig) -> None:
+    _, document = bootstrap_json(reference_config)
+    policies = document["data"]["aws_iam_policy_document"]
+    policy = next(policy for name, policy in policies.items() if name.startswith("state_policy_document"))
+    (deny,) = [s for s in policy["statement"] if s["sid"] == "DenyNonKmsUploads"]
+    assert deny["effect"] == "Deny" and deny["actions"] == ["s3:PutObject"]
+    (resource,) = deny["resources"]
+    assert resource.startswith("${aws_s3_bucket.") and resource.endswith(".arn}/*")
+    assert deny["condition"] == [
+        {"test": "StringNotEqualsIfExists", "variable": "s3:x-amz-server-side-encryption", "values": ["aws:kms"]}
+    ]
+
+
+def test_bootstrap_pinned_to_the_backend_account_when_known(
+    reference_config: PlatformConfig, config_with: Callable[[Json], PlatformConfig]
+) -> None:
+    (provider,) = bootstrap_json(reference_config)[1]["provider"]["aws"]
+    assert "allowed_account_ids" not in provider
+    config = config_with({"backend": {"role_arn": "arn:aws:iam::222222222222:role/terraform-state"}})
+    (provider,) = bootstrap_json(config)[1]["provider"]["aws"]
+    assert provider["allowed_account_ids"] == ["222222222222"]
+    assert provider["assume_role"][0]["role_arn"] == "arn:aws:iam::222222222222:role/terraform-state"
+
+
+def test_bucket_with_dots_gets_a_valid_kms_alias(config_with: Callable[[Json], PlatformConfig]) -> None:
+    config = config_with({"backend": {"bucket": "state.acme.example"}})
+    _, document = bootstrap_json(config)
+    assert only(document, "aws_kms_alias")["name"] == "alias/state-acme-example-state"
