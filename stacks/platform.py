@@ -91,6 +91,7 @@ class PlatformStack(TerraformStack):
             self,
             "secrets",
             name=prefix,
+            project=project.name,
             environment=environment.name,
             config=environment.security,
             kms_key_arn=key.key_arn,
@@ -119,6 +120,7 @@ class PlatformStack(TerraformStack):
                 subnet_ids=network.private_subnet_ids,
                 security_group_id=groups.cache_security_group_id,
                 kms_key_arn=key.key_arn,
+                secret_recovery_days=environment.security.secret_recovery_days,
             )
 
         registry = Registry(

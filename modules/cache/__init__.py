@@ -57,10 +57,12 @@ class Cache(Construct):
         security_group_id: str,
         kms_key_arn: str,
         tags: Mapping[str, str] | None = None,
+        secret_recovery_days: int | None = None,
     ) -> None:
         super().__init__(scope, id_)
         tags = dict(tags or {})
         self.port = config.port
+        self._secret_recovery_days = secret_recovery_days  # None: Secrets Manager's default of 30 days
 
         subnet_group = ElasticacheSubnetGroup(
             self,
@@ -150,6 +152,7 @@ class Cache(Construct):
             name=f"{name}-redis-auth-token",
             description=f"AUTH token of the {name} Redis replication group",
             kms_key_id=kms_key_arn,
+            recovery_window_in_days=self._secret_recovery_days,
             tags=tags,
         )
         self.auth_token_secret_arn: str = secret.arn
