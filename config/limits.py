@@ -30,6 +30,9 @@ PLACEHOLDER_ACCOUNT = "123456789012"
 
 Problem = tuple[str, str]
 
+MODULE_LABELS = {"security_groups": "security-group module", "compute": "ECS module"}
+"""How messages name the modules whose construct ids are built from service names."""
+
 
 def check_limits(project: ProjectConfig, environment: EnvironmentConfig) -> list[Problem]:
     """Every name or quota problem of one environment that is caused by its own keys (not the project name)."""
@@ -149,17 +152,24 @@ def _service_names(environment: EnvironmentConfig, prefix: str) -> Iterator[Prob
             )
             continue
         for module, ids in names.service_construct_ids(name).items():
+            where = MODULE_LABELS[module]
             for construct_id in sorted(ids):
                 if construct_id in names.FIXED_CONSTRUCT_IDS[module]:
-                    yield path, f"its {module} resource '{construct_id}' would collide with the module's own; rename it"
+                    yield (
+                        path,
+                        (
+                            f"the {where} would give it the resource id '{construct_id}', which the module uses for "
+                            "its own resources; rename the service"
+                        ),
+                    )
                     break
                 other = owners[module].setdefault(construct_id, name)
                 if other != name:
                     yield (
                         path,
                         (
-                            f"its {module} resource '{construct_id}' would collide with one of service '{other}' "
-                            "('-' and '_' are the same in resource ids); rename one"
+                            f"the {where} would give it the resource id '{construct_id}', which service '{other}' "
+                            "already has there (ids turn '-' into '_'); rename one of them"
                         ),
                     )
                     break

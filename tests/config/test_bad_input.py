@@ -169,3 +169,13 @@ def test_problem_in_defaults_names_the_environments_it_applies_to(problems: Call
     found = problems({"defaults": {"services": {"worker": {"depends_on": ["nope"]}}}})
     line = _one(found, "defaults.services.worker.depends_on[0]:")
     assert line.startswith("environments.toml [stg, prod] defaults.services.worker.depends_on[0]:"), line
+
+
+@pytest.mark.parametrize(("name", "fragment"), [("exec", "the ECS module"), ("api-cpu", "service 'api'")])
+def test_service_names_that_collide_in_the_ecs_module(
+    problems: Callable[[Json], list[str]], name: str, fragment: str
+) -> None:
+    # exec_logs is the cluster's ECS Exec log group; api_cpu_scaling is api's CPU scaling policy
+    found = problems({"defaults": {"services": {name: {"kind": "worker"}}}})
+    line = _one(found, f"defaults.services.{name}:")
+    assert fragment in line or "its own resources" in line
