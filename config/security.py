@@ -121,8 +121,8 @@ class ParameterConfig(ConfigModel):
     type: Literal["String", "StringList", "SecureString"] = "String"
     """SecureString values are generated and encrypted with the environment's CMK; the others are plain text."""
     value: str | None = Field(default=None, max_length=4096)
-    """The value of a String / StringList parameter; omit it when the stack supplies it (e.g. the DB endpoint).
-    Never set for a SecureString (no secret belongs in the config)."""
+    """The value of a String / StringList parameter, required for them (config.references checks it: the stack
+    supplies no parameter values yet). Never set for a SecureString (no secret belongs in the config)."""
     description: str = Field(default="", max_length=1024)
     """What the parameter is for."""
     length: int = Field(default=32, ge=8, le=4096)
