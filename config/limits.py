@@ -117,7 +117,7 @@ def _availability_zones(environment: EnvironmentConfig, prefix: str) -> Iterator
         return
     needs = []
     if _routed(environment):
-        needs.append(f"the ALB {prefix}-alb (subnets in two AZs)")
+        needs.append("the ALB (subnets in two AZs)")
     if environment.database.enabled:
         needs.append(f"the DB subnet group {prefix}-db (subnets in two AZs)")
     if environment.cache.enabled and environment.cache.failover:

@@ -37,7 +37,7 @@ def test_the_reference_config_is_within_every_limit(reference_config: PlatformCo
 def test_one_availability_zone(problems: Callable[[Json], list[str]]) -> None:
     found = problems({"defaults": {"network": {"azs": ["a"]}}})
     line = _one(found, "[dev, stg] defaults.network.azs:")
-    assert "the ALB acme-<env>-alb" in line and "the DB subnet group acme-<env>-db" in line
+    assert "the ALB (subnets in two AZs)" in line and "the DB subnet group acme-<env>-db" in line
     # prod's Redis has two nodes and failover: its replica needs another AZ as well
     line = _one(found, "[prod] defaults.network.azs:")
     assert "Redis automatic failover of acme-prod-redis" in line
