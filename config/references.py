@@ -188,6 +188,7 @@ def _rule_levels(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
         return
     levels: Counter[tuple[int, int]] = Counter()
     first: dict[tuple[int, int], str] = {}
+    total = 0
     for name, service in environment.enabled_services.items():
         if service.kind != "web" or service.routing is None:
             continue
@@ -196,6 +197,16 @@ def _rule_levels(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
             levels[level] += 1
             if levels[level] == SLOTS_PER_LEVEL + 1:
                 first[level] = name
+            # a blue/green service's rule exists on the test listener as well
+            total += 2 if service.deployment.strategy == "blue_green" else 1
+    quota = environment.load_balancer.rule_quota
+    if total > quota:
+        yield (
+            "load_balancer.rule_quota",
+            f"the services need {total} listener rules (HTTPS and blue/green test listener together), more than "
+            f"the ALB's rule quota of {quota}; merge path patterns, or raise the account's 'Rules per Application "
+            "Load Balancer' quota and set rule_quota to it",
+        )
     for level, count in sorted(levels.items()):
         if count > SLOTS_PER_LEVEL:
             tier, _ = level

@@ -132,7 +132,16 @@ def test_more_rules_than_one_specificity_level_holds(problems: Callable[[Json], 
 
 def test_a_hundred_rules_in_one_level_are_accepted(config_with: Callable[[Json], object]) -> None:
     patterns = [f"/p{index:03d}/*" for index in range(99)]  # + api's /api/* at the same level
-    config_with({"defaults": {"services": {"realtime": {"routing": {"path_patterns": patterns}}}}})
+    raised = {"load_balancer": {"rule_quota": 200}}  # prod: api's blue/green rule is on the test listener too
+    config_with({"defaults": {"services": {"realtime": {"routing": {"path_patterns": patterns}}}, **raised}})
+
+
+def test_more_rules_than_the_alb_quota(problems: Callable[[Json], list[str]]) -> None:
+    # 97 + api's /api/* + realtime's /collab and /collab/* = 100 rules in dev; prod's api adds a test-listener rule
+    patterns = [f"/v{index}/p/*" for index in range(97)]
+    found = problems({"defaults": {"services": {"web": {"routing": {"path_patterns": patterns}}}}})
+    line = _one(found, "load_balancer.rule_quota:")
+    assert line.startswith("environments.toml [prod] environments.prod.load_balancer.rule_quota: the services need 101")
 
 
 def test_field_error_does_not_hide_the_cross_field_checks(problems: Callable[[Json], list[str]]) -> None:
