@@ -69,7 +69,7 @@ class CacheConfig(ConfigModel):
     """Weekly UTC maintenance window; must not overlap the snapshot window."""
     log_retention_days: int = 30
     """Retention of the slow-log and engine-log CloudWatch log groups."""
-    auth_token_version: int = Field(default=1, ge=1)
+    auth_token_version: int = Field(default=1, ge=1, le=2**53 - 1)
     """Bump to generate a new AUTH token (Redis accepts old and new until the next change)."""
 
     @model_validator(mode="after")

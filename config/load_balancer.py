@@ -74,6 +74,9 @@ class LoadBalancerConfig(ConfigModel):
     """HTTPS port of the test listener CodeDeploy uses to reach the green task set of blue/green services."""
     access_logs: AccessLogsConfig = AccessLogsConfig()
     """Access logs delivery and retention."""
+    rule_quota: int = Field(default=100, ge=1, le=1000)
+    """The account's "Rules per Application Load Balancer" quota (100 unless raised): listener rules of the HTTPS
+    and test listeners together, default actions not counted; more rules are refused at config time."""
 
     @model_validator(mode="after")
     def _ports_differ(self) -> LoadBalancerConfig:

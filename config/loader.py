@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from config.base import FieldError
 from config.errors import ConfigError, ConfigProblem
+from config.limits import check_project_names
 from config.models import ENVIRONMENT_NAMES, BackendConfig, EnvironmentConfig, PlatformConfig, ProjectConfig
 from config.references import check_environment
 
@@ -54,6 +55,7 @@ def build_config(document: dict[str, Any], source: str) -> PlatformConfig:
     environments = _table(document, "environments", source, problems, required=True)
 
     configs: list[EnvironmentConfig] = []
+    environment_problems: list[ConfigProblem] = []
     for name in environments:
         if name not in ENVIRONMENT_NAMES:
             problems.append(
@@ -74,10 +76,18 @@ def build_config(document: dict[str, Any], source: str) -> PlatformConfig:
         if not isinstance(raw, dict):
             problems.append(ConfigProblem(source, f"environments.{name}", "must be a table", name))
             continue
-        config = _validate_environment(name, raw, defaults=defaults, backend=backend, source=source, problems=problems)
+        config = _validate_environment(
+            name, raw, defaults=defaults, backend=backend, source=source, problems=environment_problems, project=project
+        )
         if config is not None:
             configs.append(config)
+    declared = [name for name in ENVIRONMENT_NAMES if name in environments]
+    problems.extend(_merge_default_problems(environment_problems, declared, project))
 
+    if project is not None:
+        problems.extend(
+            ConfigProblem(source, "project.name", message) for message in check_project_names(project, configs)
+        )
     _check_across_environments(configs, source, problems)
     if problems or project is None or shared_backend is None:
         raise ConfigError(problems)
@@ -136,6 +146,7 @@ def _validate_environment(
     backend: dict[str, Any],
     source: str,
     problems: list[ConfigProblem],
+    project: ProjectConfig | None = None,
 ) -> EnvironmentConfig | None:
     merged = deep_merge(defaults, raw)
     merged["backend"] = deep_merge(deep_merge(backend, defaults.get("backend", {})), raw.get("backend", {}))
@@ -147,11 +158,13 @@ def _validate_environment(
     merged["name"] = name
 
     def origin(path: str) -> str:
+        """Where the user wrote the key: the environment or [defaults], by the longest part of it either holds."""
         keys = list(_path_keys(path))
-        if _has_path(raw, keys):
-            return f"environments.{name}.{path}"
-        if _has_path(defaults, keys):
-            return f"defaults.{path}"
+        for depth in range(len(keys), 0, -1):
+            if _has_path(raw, keys[:depth]):
+                return f"environments.{name}.{path}"
+            if _has_path(defaults, keys[:depth]):
+                return f"defaults.{path}"
         if keys and keys[0] == "backend":
             return path
         return f"environments.{name}.{path}"
@@ -165,13 +178,103 @@ def _validate_environment(
             for problem in _problems_from(error, EnvironmentConfig, source, name, origin)
             if not problem.path.startswith("backend.")
         )
+        partial = _without_invalid_services(merged, error)
+        if partial is None:
+            return None
+        config, skipped = partial
+        problems.extend(
+            ConfigProblem(source, origin(path), message, name)
+            for path, message in check_environment(config, project, unchecked=skipped)
+        )
         return None
-    references = check_environment(config)
-    problems.extend(ConfigProblem(source, origin(path), message, name) for path, message in references)
-    return None if references else config
+    problems.extend(
+        ConfigProblem(source, origin(path), message, name) for path, message in check_environment(config, project)
+    )
+    return config
+
+
+def _without_invalid_services(
+    merged: dict[str, Any], error: ValidationError
+) -> tuple[EnvironmentConfig, frozenset[str]] | None:
+    """The environment with the services that failed validation left out, when only services failed.
+
+    The cross-section checks then still run for every service that validated, so one broken service does not
+    hide the others' problems; references to the left-out services are not reported as unknown.
+    """
+    invalid: set[str] = set()
+    for detail in error.errors(include_url=False):
+        loc = detail["loc"]
+        if len(loc) < 2 or loc[0] != "services":
+            return None
+        invalid.add(str(loc[1]))
+    services = merged.get("services")
+    if not isinstance(services, dict):
+        return None
+    partial = dict(merged, services={key: value for key, value in services.items() if key not in invalid})
+    try:
+        return EnvironmentConfig.model_validate(partial), frozenset(invalid)
+    except ValidationError:
+        return None
+
+
+def _merge_default_problems(
+    problems: list[ConfigProblem], declared: list[str], project: ProjectConfig | None
+) -> list[ConfigProblem]:
+    """Report a problem of a `[defaults]` key once, naming the environments it applies to (none: all of them).
+
+    Generated names in the message differ only by the environment (`acme-dev-cache`, `acme-prod-cache`, `/acme/dev/x`);
+    they are shown as `acme-<env>-cache` and `/acme/<env>/x` when merged.
+    """
+    merged: dict[tuple[str, str], tuple[ConfigProblem, list[str], str]] = {}
+    order: list[ConfigProblem | tuple[str, str]] = []
+    for problem in problems:
+        if problem.environment is None or not problem.path.startswith("defaults."):
+            order.append(problem)
+            continue
+        message = problem.message
+        if project is not None:
+            for same in ("{p}-{e}", "/{p}/{e}"):
+                message = message.replace(
+                    same.format(p=project.name, e=problem.environment), same.format(p=project.name, e="<env>")
+                )
+        key = (problem.path, message)
+        if key in merged:
+            merged[key][1].append(problem.environment)
+        else:
+            merged[key] = (problem, [problem.environment], message)
+            order.append(key)
+    result = []
+    for item in order:
+        if isinstance(item, ConfigProblem):
+            result.append(item)
+            continue
+        first, environments, message = merged[item]
+        if len(environments) == 1:
+            result.append(first)
+        else:
+            scope = None if environments == declared else ", ".join(environments)
+            result.append(ConfigProblem(first.source, first.path, message, scope, first.line))
+    return result
 
 
 def _check_across_environments(configs: list[EnvironmentConfig], source: str, problems: list[ConfigProblem]) -> None:
+    owners: dict[str, EnvironmentConfig] = {}
+    for config in configs:
+        first = owners.setdefault(config.backend.bucket, config)
+        for key in ("lock_table", "region"):
+            ours, theirs = getattr(config.backend, key), getattr(first.backend, key)
+            if ours != theirs:
+                problems.append(
+                    ConfigProblem(
+                        source,
+                        f"environments.{config.name}.backend.{key}",
+                        f"{ours!r} differs from {first.name}'s {theirs!r}, but both keep state in the bucket "
+                        f"{config.backend.bucket!r}: each distinct backend gets its own bootstrap stack, so two "
+                        f"stacks would create that bucket; use the same {key}, or give {config.name} its own bucket",
+                        config.name,
+                    )
+                )
+                break
     for first, second in combinations(configs, 2):
         if first.network.cidr.overlaps(second.network.cidr):
             problems.append(

@@ -11,6 +11,7 @@ from config.cache import CacheConfig
 from config.compute import ComputeConfig
 from config.database import DatabaseConfig
 from config.load_balancer import LoadBalancerConfig
+from config.names import bucket_name_problem
 from config.network import NetworkConfig
 from config.registry import RegistryConfig
 from config.security import SecurityConfig
@@ -25,7 +26,13 @@ RESERVED_TAGS = ("Project", "Environment", "ManagedBy")
 """Tags the generator sets itself on every resource."""
 
 BucketName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
-"""An S3 bucket name."""
+"""An S3 bucket name (the rules beyond this pattern are checked by `config.names.bucket_name_problem`)."""
+
+TagKey = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\w\s.:/=+@-]+$")]
+"""A tag key: letters, digits, spaces and _ . : / = + - @ (what every taggable AWS service accepts)."""
+
+TagValue = Annotated[str, Field(max_length=256, pattern=r"^[\w\s.:/=+@-]*$")]
+"""A tag value: as a key, possibly empty."""
 
 TableName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{3,255}$")]
 """A DynamoDB table name."""
@@ -36,13 +43,13 @@ class ProjectConfig(ConfigModel):
 
     name: Name
     region: Region = "ap-northeast-1"
-    tags: dict[Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=256)]] = Field(
-        default_factory=dict
-    )
+    tags: dict[TagKey, TagValue] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _no_reserved_tags(self) -> ProjectConfig:
         for key in self.tags:
+            if key.lower().startswith("aws:"):
+                raise FieldError(f"tags.{key}", "tag keys starting with 'aws:' are reserved for AWS's own tags")
             if key in RESERVED_TAGS:
                 raise FieldError(
                     f"tags.{key}",
@@ -112,6 +119,13 @@ class BackendConfig(ConfigModel):
             return self.state_key_alias
         return f"arn:{self.partition}:kms:{self.region}:{account}:{self.state_key_alias}"
 
+    @model_validator(mode="after")
+    def _bucket_name(self) -> BackendConfig:
+        problem = bucket_name_problem(self.bucket)
+        if problem is not None:
+            raise FieldError("bucket", problem)
+        return self
+
     @property
     def uses_dynamodb(self) -> bool:
         """Whether the DynamoDB lock table is part of the locking scheme."""
@@ -128,6 +142,7 @@ UnprotectedSetting = Literal[
     "database.skip_final_snapshot",
     "database.backup_retention_days",
     "load_balancer.deletion_protection",
+    "security.secret_recovery_days",
 ]
 """Settings a protected environment refuses in their unsafe form unless `protection.allow` lists them."""
 

@@ -6,24 +6,44 @@ environment, message) instead of stopping at the first, so the loader can report
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
-from config.models import EnvironmentConfig
+from config.limits import check_limits
+from config.models import EnvironmentConfig, ProjectConfig
 from config.protection import check_protection
+from config.routing import SLOTS_PER_LEVEL, TIER_NAMES, rule_conditions, rule_level
 
 DB_SECRET_KEYS = ("username", "password")
 """JSON keys of the RDS-managed master secret a container may read (`db:<key>`)."""
 
 
-def check_environment(environment: EnvironmentConfig) -> list[tuple[str, str]]:
-    """Every cross-section problem of `environment`, as (key path, message)."""
-    return [
+def check_environment(
+    environment: EnvironmentConfig,
+    project: ProjectConfig | None = None,
+    *,
+    unchecked: frozenset[str] = frozenset(),
+) -> list[tuple[str, str]]:
+    """Every cross-section problem of `environment`, as (key path, message).
+
+    `unchecked` names services that failed their own validation and were left out of `environment`: references
+    to them are not reported as unknown (their own problems already are). Name and quota checks need the
+    project (its name is part of every name) and run only when it validated.
+    """
+    problems = [
         *_secret_references(environment),
-        *_dependencies(environment),
+        *_dependencies(environment, unchecked),
+        *_cycles(environment),
         *_collisions(environment),
+        *_rule_levels(environment),
         *_load_balancer(environment),
         *check_protection(environment),
+        *_secret_recovery(environment),
+        *_parameter_values(environment),
     ]
+    if project is not None:
+        problems += check_limits(project, environment)
+    return problems
 
 
 def _secret_references(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
@@ -53,7 +73,7 @@ def _unknown(what: str, key: str, table: str, declared: object) -> str:
     return f"unknown {what} '{key}'; declare it in [{table}] (declared: {names})"
 
 
-def _dependencies(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
+def _dependencies(environment: EnvironmentConfig, unchecked: frozenset[str]) -> Iterator[tuple[str, str]]:
     services = environment.services
     for name, service in services.items():
         if not service.enabled:
@@ -62,6 +82,8 @@ def _dependencies(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
             path = f"services.{name}.depends_on[{index}]"
             if dependency == name:
                 yield path, "a service cannot depend on itself"
+            elif dependency in unchecked:
+                continue
             elif dependency not in services:
                 yield path, f"unknown service '{dependency}'; services: {', '.join(sorted(services))}"
             elif not services[dependency].enabled:
@@ -76,7 +98,7 @@ def _collisions(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
     }
     ports: dict[int | None, str] = {}
     defaults: list[str] = []
-    rules: dict[tuple[frozenset[str], str], str] = {}
+    claimed: dict[tuple[str, str], str] = {}
     for name, service in web.items():
         if service.port in ports:
             yield (
@@ -89,20 +111,27 @@ def _collisions(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
         assert routing is not None  # a web service always has routing (ServiceConfig checks)
         if routing.default:
             defaults.append(name)
-        hosts = frozenset(routing.host_headers)
+        # The ALB matches host headers case-insensitively: compare (host, path) pairs, hosts lowercased.
+        hosts = sorted({host.lower() for host in routing.host_headers}) or [""]
         for index, pattern in enumerate(routing.path_patterns or ("",)):
-            if not pattern and not hosts:
+            taken = [host for host in hosts if (host or pattern) and (host, pattern) in claimed]
+            clash = (taken[0], claimed[(taken[0], pattern)]) if taken else None
+            for host in hosts:
+                if host or pattern:
+                    claimed.setdefault((host, pattern), name)
+            if clash is None:
                 continue
-            other = rules.get((hosts, pattern))
-            if other is not None:
-                where = f"path {pattern!r}" if pattern else f"hosts {sorted(hosts)}"
-                yield (
-                    f"services.{name}.routing.path_patterns[{index}]"
-                    if pattern
-                    else f"services.{name}.routing.host_headers",
-                    f"{where} is already routed to '{other}'",
-                )
-            rules[(hosts, pattern)] = name
+            host, other = clash
+            where = " ".join(
+                part for part in (f"host {host!r}" if host else "", f"path {pattern!r}" if pattern else "") if part
+            )
+            yield (
+                f"services.{name}.routing.path_patterns[{index}]"
+                if pattern
+                else f"services.{name}.routing.host_headers",
+                f"{where} is already routed to '{other}' (hosts match case-insensitively); only the first rule "
+                "would ever match",
+            )
     for name in defaults[1:]:
         yield (
             f"services.{name}.routing.default",
@@ -120,3 +149,104 @@ def _load_balancer(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
     web = [name for name, service in environment.services.items() if service.enabled and service.kind == "web"]
     if web and environment.load_balancer is None:
         yield "load_balancer", f"web services ({', '.join(sorted(web))}) need a [load_balancer] with a certificate_arn"
+
+
+def _cycles(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
+    """Services that depend on each other in a loop (ECS would wait forever; the module cannot order them)."""
+    enabled = environment.enabled_services
+    reported: set[frozenset[str]] = set()
+    for start in enabled:
+        path = [start]
+        stack = [(start, iter(enabled[start].depends_on))]
+        while stack:
+            node, dependencies = stack[-1]
+            dependency = next(dependencies, None)
+            if dependency is None:
+                stack.pop()
+                path.pop()
+                continue
+            if dependency not in enabled or dependency == node:
+                continue  # unknown, disabled and self dependencies are reported by _dependencies
+            if dependency == start:
+                members = frozenset(path)
+                if members not in reported:
+                    reported.add(members)
+                    index = enabled[path[-1]].depends_on.index(start)
+                    cycle = " -> ".join([*path, start])
+                    yield (
+                        f"services.{path[-1]}.depends_on[{index}]",
+                        f"services depend on each other in a cycle: {cycle}; remove one of these depends_on entries",
+                    )
+                continue
+            if dependency in path:
+                continue  # a cycle that does not pass through `start`: reported when it is the start
+            path.append(dependency)
+            stack.append((dependency, iter(enabled[dependency].depends_on)))
+
+
+def _rule_levels(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
+    """More rules in one specificity level than the priority scheme has slots (modules/load_balancer)."""
+    if environment.load_balancer is None:
+        return
+    levels: Counter[tuple[int, int]] = Counter()
+    first: dict[tuple[int, int], str] = {}
+    total = 0
+    for name, service in environment.enabled_services.items():
+        if service.kind != "web" or service.routing is None:
+            continue
+        for hosts, paths in rule_conditions(service.routing):
+            level = rule_level(hosts, paths)
+            levels[level] += 1
+            if levels[level] == SLOTS_PER_LEVEL + 1:
+                first[level] = name
+            # a blue/green service's rule exists on the test listener as well
+            total += 2 if service.deployment.strategy == "blue_green" else 1
+    quota = environment.load_balancer.rule_quota
+    if total > quota:
+        yield (
+            "load_balancer.rule_quota",
+            f"the services need {total} listener rules (HTTPS and blue/green test listener together), more than "
+            f"the ALB's rule quota of {quota}; merge path patterns, or raise the account's 'Rules per Application "
+            "Load Balancer' quota and set rule_quota to it",
+        )
+    for level, count in sorted(levels.items()):
+        if count > SLOTS_PER_LEVEL:
+            tier, _ = level
+            name = first[level]
+            key = "path_patterns" if tier != 1 else "host_headers"
+            yield (
+                f"services.{name}.routing.{key}",
+                f"{count} listener rules share one priority level ({TIER_NAMES[tier]} rules of the same "
+                f"specificity); the priority scheme has {SLOTS_PER_LEVEL} slots per level: merge patterns, or "
+                "vary their literal prefixes (a longer literal part before '*' ranks in another level)",
+            )
+
+
+def _secret_recovery(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
+    """A recovery window of 0 deletes secrets beyond recovery: allowed only where environments are disposable."""
+    if not environment.protected or "security.secret_recovery_days" in environment.protection.allow:
+        return
+    security = environment.security
+    if security.secret_recovery_days == 0:
+        yield (
+            "security.secret_recovery_days",
+            f"0 deletes {environment.name}'s secrets beyond recovery on destroy; a protected environment "
+            'keeps them 7 to 30 days (or list "security.secret_recovery_days" in protection.allow)',
+        )
+    for key, secret in security.secrets.items():
+        if secret.recovery_window_days == 0:
+            yield (
+                f"security.secrets.{key}.recovery_window_days",
+                f"0 deletes this secret beyond recovery on destroy; in {environment.name} (protected) use 7 to 30",
+            )
+
+
+def _parameter_values(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
+    """A String or StringList parameter needs its value in the config: the stack supplies none of them yet."""
+    for key, parameter in environment.security.parameters.items():
+        if parameter.type != "SecureString" and parameter.value is None:
+            yield (
+                f"security.parameters.{key}.value",
+                f"a {parameter.type} parameter needs a value (SSM refuses an empty one and the stack supplies "
+                "none); set `value`, or use type = 'SecureString' for a value AWS generates",
+            )

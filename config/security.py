@@ -12,6 +12,20 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError, check_log_retention
+from config.names import resource_id
+
+MAX_VERSION = 2**53 - 1
+"""Largest `version` that survives the trip through JSON and jsii (a JavaScript number) exactly; AWS takes int64."""
+
+RECOVERY_WINDOWS = "0 (delete at once, so `destroy` then `apply` can recreate the name) or 7 to 30 days"
+"""What Secrets Manager accepts as a recovery window, for messages."""
+
+
+def check_recovery_window(days: int, key: str) -> None:
+    """Reject a recovery window Secrets Manager would refuse."""
+    if days != 0 and not 7 <= days <= 30:
+        raise FieldError(key, f"{days} is not allowed; Secrets Manager takes {RECOVERY_WINDOWS}")
+
 
 SecretName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")]
 """A secret's key in `[security.secrets]`: the last part of its name `{project}-{env}/{key}` and what a
@@ -89,18 +103,15 @@ class SecretConfig(ConfigModel):
     """Length of the generated value."""
     exclude_punctuation: bool = True
     """Letters and digits only, so the value survives URLs, headers and shells unquoted."""
-    version: int = Field(default=1, ge=1)
+    version: int = Field(default=1, ge=1, le=MAX_VERSION)
     """Bump to make AWS generate and store a new value on the next apply (write-only versioning)."""
-    recovery_window_days: int = Field(default=7)
-    """Days a deleted secret can still be restored; 0 deletes immediately (7-30 otherwise)."""
+    recovery_window_days: int | None = None
+    """Days a deleted secret can still be restored; unset takes `security.secret_recovery_days`."""
 
     @model_validator(mode="after")
     def _recovery_window(self) -> SecretConfig:
-        if self.recovery_window_days != 0 and not 7 <= self.recovery_window_days <= 30:
-            raise FieldError(
-                "recovery_window_days",
-                f"{self.recovery_window_days} is not allowed; Secrets Manager takes 0 (immediate) or 7 to 30 days",
-            )
+        if self.recovery_window_days is not None:
+            check_recovery_window(self.recovery_window_days, "recovery_window_days")
         return self
 
 
@@ -110,15 +121,15 @@ class ParameterConfig(ConfigModel):
     type: Literal["String", "StringList", "SecureString"] = "String"
     """SecureString values are generated and encrypted with the environment's CMK; the others are plain text."""
     value: str | None = Field(default=None, max_length=4096)
-    """The value of a String / StringList parameter; omit it when the stack supplies it (e.g. the DB endpoint).
-    Never set for a SecureString (no secret belongs in the config)."""
+    """The value of a String / StringList parameter, required for them (config.references checks it: the stack
+    supplies no parameter values yet). Never set for a SecureString (no secret belongs in the config)."""
     description: str = Field(default="", max_length=1024)
     """What the parameter is for."""
     length: int = Field(default=32, ge=8, le=4096)
     """Length of a generated SecureString value."""
     exclude_punctuation: bool = True
     """Letters and digits only in a generated SecureString value."""
-    version: int = Field(default=1, ge=1)
+    version: int = Field(default=1, ge=1, le=MAX_VERSION)
     """Bump to make AWS generate and store a new SecureString value on the next apply."""
 
     @model_validator(mode="after")
@@ -147,23 +158,34 @@ class SecurityConfig(ConfigModel):
     parameters: dict[ParameterName, ParameterConfig] = Field(default_factory=dict)
     """SSM parameters by key, e.g. `[security.parameters."db/name"]`."""
     parameter_prefix: ParameterPrefix | None = None
-    """Path the parameter keys live under; default `/{env}` (seed 001's `/{env}/db/*`)."""
+    """Path the parameter keys live under; default `/{project}/{env}`, so two projects or environments sharing
+    an account never overwrite each other's parameters (seed 001's `/{env}/db/*` sets `parameter_prefix`)."""
+    secret_recovery_days: int = 7
+    """Recovery window of every secret this environment creates (application secrets and the Redis AUTH token):
+    7-30 days in which a deleted secret can be restored and its name cannot be reused, or 0 to delete at once so
+    a torn-down environment can be recreated right away (refused in prod). A secret may override it."""
 
     @model_validator(mode="after")
     def _distinct_ids(self) -> SecurityConfig:
+        check_recovery_window(self.secret_recovery_days, "secret_recovery_days")
+        # The secrets module creates `<id>` and `<id>_value` per secret and `parameter_<id>` per parameter.
         seen: dict[str, str] = {}
-        for key in self.parameters:
-            normalized = resource_id(key)
-            if normalized in seen:
-                raise FieldError(
-                    f"parameters.{key}",
-                    f"clashes with parameters.{seen[normalized]} ('-', '_' and '/' "
-                    "are the same in resource ids); rename one",
-                )
-            seen[normalized] = key
+        keys = [
+            *((f"secrets.{key}", (resource_id(key), f"{resource_id(key)}_value")) for key in self.secrets),
+            *((f"parameters.{key}", (f"parameter_{resource_id(key)}",)) for key in self.parameters),
+        ]
+        for path, idents in keys:
+            for ident in idents:
+                if ident in seen:
+                    raise FieldError(
+                        path,
+                        f"clashes with security.{seen[ident]}: both make the resource id '{ident}' ('-', '_' and "
+                        "'/' are the same in resource ids, and every secret also has an '<id>_value'); rename one",
+                    )
+            seen.update(dict.fromkeys(idents, path))
         return self
 
-
-def resource_id(key: str) -> str:
-    """A secret or parameter key as a construct id: lowercase, with '-' and '/' turned into '_'."""
-    return key.lower().replace("-", "_").replace("/", "_")
+    def recovery_window(self, key: str) -> int:
+        """The recovery window of the secret `key`: its own, or the environment's."""
+        own = self.secrets[key].recovery_window_days
+        return own if own is not None else self.secret_recovery_days

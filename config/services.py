@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError, check_log_retention
+from config.routing import matcher_problem
 
 ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,20}$")]
 """A service name: the {component} of its resource names and its ECR repository name."""
@@ -35,13 +36,24 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
 """CPU units -> memory (MiB) combinations Fargate accepts."""
 
 
+PathPattern = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.$/~\"'@:+&*?-]{1,128}$")]
+"""An ALB path-pattern value: case-sensitive, at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?."""
+
+HostHeader = Annotated[str, Field(max_length=128, pattern=r"^[A-Za-z0-9*?-]*(\.[A-Za-z0-9*?-]*)*\.[A-Za-z*?]+$")]
+"""An ALB host-header value: at most 128 characters of A-Z a-z 0-9 - . * ?, at least one dot, letters after
+the last one (matched case-insensitively by the ALB)."""
+
+HealthCheckPath = Annotated[str, Field(pattern=r"^/[\x21-\x7e]{0,1023}$")]
+"""The target group's health-check path: starts with `/`, at most 1024 printable ASCII characters."""
+
+
 class RoutingConfig(ConfigModel):
     """How the ALB reaches a web service: listener-rule conditions and the target group's health check."""
 
-    path_patterns: tuple[str, ...] = ()
-    host_headers: tuple[str, ...] = ()
+    path_patterns: tuple[PathPattern, ...] = ()
+    host_headers: tuple[HostHeader, ...] = ()
     default: bool = False
-    health_check_path: str = "/health"
+    health_check_path: HealthCheckPath = "/health"
     health_check_matcher: str = "200"
     health_check_interval: int = Field(default=30, ge=5, le=300)
     healthy_threshold: int = Field(default=2, ge=2, le=10)
@@ -66,7 +78,7 @@ class CustomMetricConfig(ConfigModel):
     namespace: str
     name: str
     statistic: Literal["Average", "Sum", "Maximum", "Minimum", "SampleCount"] = "Average"
-    target: float = Field(gt=0)
+    target: float = Field(gt=0, allow_inf_nan=False)
     dimensions: dict[str, str] = Field(default_factory=dict)
 
 
@@ -165,6 +177,12 @@ class ServiceConfig(ConfigModel):
             raise FieldError(
                 f"secrets.{variable}", f"{variable} is also set in environment; a variable comes from one place only"
             )
+        if self.routing is not None:
+            grpc = self.protocol == "grpc"
+            if not grpc or "health_check_matcher" in self.routing.model_fields_set:
+                problem = matcher_problem(self.routing.health_check_matcher, grpc=grpc)
+                if problem is not None:
+                    raise FieldError("routing.health_check_matcher", problem)
         if self.kind == "web":
             if self.port is None:
                 raise FieldError("port", "a web service needs the container port the ALB forwards to")

@@ -94,6 +94,7 @@ class PlatformStack(TerraformStack):
             self,
             "secrets",
             name=prefix,
+            project=project.name,
             environment=environment.name,
             config=environment.security,
             kms_key_arn=key.key_arn,
@@ -124,6 +125,7 @@ class PlatformStack(TerraformStack):
                 security_group_id=groups.cache_security_group_id,
                 kms_key_arn=key.key_arn,
                 protected=environment.protected,
+                secret_recovery_days=environment.security.secret_recovery_days,
             )
 
         registry = Registry(

@@ -64,10 +64,12 @@ class Cache(Construct):
         kms_key_arn: str,
         protected: bool = False,
         tags: Mapping[str, str] | None = None,
+        secret_recovery_days: int | None = None,
     ) -> None:
         super().__init__(scope, id_)
         tags = dict(tags or {})
         self.port = config.port
+        self._secret_recovery_days = secret_recovery_days  # None: Secrets Manager's default of 30 days
 
         subnet_group = ElasticacheSubnetGroup(
             self,
@@ -171,6 +173,7 @@ class Cache(Construct):
             name=f"{name}-redis-auth-token",
             description=f"AUTH token of the {name} Redis replication group",
             kms_key_id=kms_key_arn,
+            recovery_window_in_days=self._secret_recovery_days,
             tags=tags,
         )
         self.auth_token_secret_arn: str = secret.arn

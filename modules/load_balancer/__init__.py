@@ -39,6 +39,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 
 from config.load_balancer import DEFAULT_IDLE_TIMEOUT, WEBSOCKET_IDLE_TIMEOUT, LoadBalancerConfig
+from config.routing import SLOTS_PER_LEVEL, SPECIFICITY_LEVELS, TIER_SIZE, rule_conditions, specificity
 from config.services import RoutingConfig, ServiceConfig
 from modules.bucket import BucketGrant, PrivateBucket
 
@@ -53,18 +54,6 @@ GRPC_HEALTH_CHECK_MATCHER = "0-99"
 
 HEALTH_CHECK_TIMEOUT = 5
 """Seconds to wait for a health-check answer (shortened below the interval when the interval is 5 s)."""
-
-MAX_CONDITION_VALUES = 3
-"""ALB accepts at most three values per rule condition (and five per rule), so host lists are chunked."""
-
-TIER_SIZE = 16000
-"""Priorities per rule tier: host+path rules use 1..16000, host-only 16001..32000, path-only 32001..48000."""
-
-SPECIFICITY_LEVELS = 160
-"""Distinct specificity levels inside a tier (longer literal prefixes first); higher ones share the top level."""
-
-SLOTS_PER_LEVEL = TIER_SIZE // SPECIFICITY_LEVELS
-"""Priorities per specificity level; a rule's slot is a hash of its service and conditions."""
 
 NOT_FOUND_BODY = "Not Found"
 
@@ -124,37 +113,6 @@ def default_service(services: Mapping[str, ServiceConfig]) -> str | None:
     return defaults[0] if defaults else None
 
 
-def _literal_length(pattern: str) -> int:
-    """Characters before the first wildcard; an exact pattern (no wildcard) ranks above a wildcard one."""
-    cut = min((pattern.index(char) for char in "*?" if char in pattern), default=None)
-    if cut is None:
-        return 2 * len(pattern) + 1
-    return 2 * cut
-
-
-def _specificity(host_headers: tuple[str, ...], path_patterns: tuple[str, ...]) -> int:
-    """How specific a rule is inside its tier: the path's literal prefix, or for host-only rules the hosts'."""
-    patterns = path_patterns or host_headers
-    if not path_patterns:
-        # `*.example.com` is less specific than `api.example.com`: count literal characters, not a prefix
-        return min(2 * len(host.replace("*", "").replace("?", "")) + ("*" not in host) for host in patterns)
-    return min(_literal_length(pattern) for pattern in patterns)
-
-
-def _chunks(values: tuple[str, ...]) -> list[tuple[str, ...]]:
-    return [values[start : start + MAX_CONDITION_VALUES] for start in range(0, len(values), MAX_CONDITION_VALUES)]
-
-
-def _conditions(routing: RoutingConfig) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """(host_headers, path_patterns) of each rule of one service: one rule per path pattern and host chunk."""
-    host_chunks = _chunks(routing.host_headers) or [()]
-    if routing.path_patterns:
-        return [(hosts, (path,)) for path in routing.path_patterns for hosts in host_chunks]
-    if routing.host_headers:
-        return [(hosts, ()) for hosts in host_chunks]
-    return []
-
-
 def _check_overlaps(services: Mapping[str, ServiceConfig]) -> None:
     claimed: dict[tuple[str, str], str] = {}
     for name, service in services.items():
@@ -194,9 +152,9 @@ def listener_rules(services: Mapping[str, ServiceConfig]) -> tuple[ListenerRule,
     taken: set[int] = set()
     rules = []
     for name, service in routed.items():
-        for index, (hosts, paths) in enumerate(_conditions(_routing(service))):
+        for index, (hosts, paths) in enumerate(rule_conditions(_routing(service))):
             tier = 0 if hosts and paths else 1 if hosts else 2
-            level = SPECIFICITY_LEVELS - 1 - min(_specificity(hosts, paths), SPECIFICITY_LEVELS - 1)
+            level = SPECIFICITY_LEVELS - 1 - min(specificity(hosts, paths), SPECIFICITY_LEVELS - 1)
             base = 1 + tier * TIER_SIZE + level * SLOTS_PER_LEVEL
             digest = hashlib.sha256("|".join((name, ",".join(hosts), ",".join(paths))).encode()).digest()
             slot = int.from_bytes(digest[:8], "big") % SLOTS_PER_LEVEL

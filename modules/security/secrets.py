@@ -17,7 +17,8 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_version import Secretsmanage
 from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from constructs import Construct
 
-from config.security import SecurityConfig, resource_id
+from config.names import parameter_prefix, resource_id
+from config.security import SecurityConfig
 from config.services import ServiceConfig
 
 RANDOM_PASSWORD = "aws_secretsmanager_random_password"
@@ -27,7 +28,7 @@ RANDOM_PASSWORD = "aws_secretsmanager_random_password"
 class AppSecrets(Construct):
     """Secrets Manager secrets and SSM parameters declared in `[security]`, encrypted with the environment's CMK.
 
-    Secrets are named `{name}/{key}`; parameters `{parameter_prefix or /environment}/{key}`. String parameters
+    Secrets are named `{name}/{key}`; parameters `{parameter_prefix or /project/environment}/{key}`. String parameters
     take their value from the config or, for values only known to the stack (a DB endpoint), from `values`.
     """
 
@@ -37,6 +38,7 @@ class AppSecrets(Construct):
         id_: str,
         *,
         name: str,
+        project: str,
         environment: str,
         config: SecurityConfig,
         kms_key_arn: str,
@@ -64,7 +66,7 @@ class AppSecrets(Construct):
                 name=f"{name}/{key}",
                 description=secret_config.description or None,
                 kms_key_id=kms_key_arn,
-                recovery_window_in_days=secret_config.recovery_window_days,
+                recovery_window_in_days=config.recovery_window(key),
                 tags=tags,
             )
             SecretsmanagerSecretVersion(
@@ -78,7 +80,7 @@ class AppSecrets(Construct):
             )
             self.secret_arns[key] = secret.arn
 
-        prefix = config.parameter_prefix or f"/{environment}"
+        prefix = parameter_prefix(project, environment, config.parameter_prefix)
         self.parameter_arns: dict[str, str] = {}
         self.parameter_names: dict[str, str] = {}
         for key, parameter_config in sorted(config.parameters.items()):

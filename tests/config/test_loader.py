@@ -87,7 +87,8 @@ def test_toml_syntax_error_names_file_and_line() -> None:
         ),
         (
             {"defaults": {"network": {"flow_logs": {"retention": 7}}}},
-            "[dev] defaults.network.flow_logs.retention: unknown key 'retention' (did you mean 'retention_days'?)",
+            "environments.toml defaults.network.flow_logs.retention: unknown key 'retention' (did you mean "
+            "'retention_days'?)",
         ),
         ({"environments": {"prod": {"netwrk": {}}}}, "[prod] environments.prod.netwrk: unknown key 'netwrk'"),
     ],

@@ -32,7 +32,7 @@ def test_unknown_secret_and_parameter_references(problems: Callable[[Json], list
         {"defaults": {"services": {"api": {"secrets": {"JWT_SECRET": "secret:jwt", "LOG_LEVEL": "ssm:app/loglevel"}}}}}
     )
     assert (
-        "environments.toml [dev] defaults.services.api.secrets.JWT_SECRET: unknown secret 'jwt'; declare it in "
+        "environments.toml defaults.services.api.secrets.JWT_SECRET: unknown secret 'jwt'; declare it in "
         "[security.secrets] (declared: api-token, jwt-secret)"
     ) in found
     assert any("defaults.services.api.secrets.LOG_LEVEL: unknown parameter 'app/loglevel'" in p for p in found)
@@ -59,7 +59,7 @@ def test_unknown_or_disabled_dependency(problems: Callable[[Json], list[str]]) -
         {"defaults": {"services": {"web": {"depends_on": ["apii", "web"]}, "api": {"depends_on": ["worker"]}}}}
     )
     assert any(
-        "[dev] defaults.services.web.depends_on[0]: unknown service 'apii'; services: api, realtime, web, worker" in p
+        "toml defaults.services.web.depends_on[0]: unknown service 'apii'; services: api, realtime, web, worker" in p
         for p in found
     )
     assert any("defaults.services.web.depends_on[1]: a service cannot depend on itself" in p for p in found)

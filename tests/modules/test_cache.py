@@ -261,3 +261,22 @@ def test_cache_module_validates_with_terraform(tmp_path: Path, terraform_env: di
         protected=True,
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+def test_auth_token_secret_takes_the_given_recovery_window() -> None:
+    """The stack passes security.secret_recovery_days; without it the secret keeps AWS's 30-day default."""
+    default = only(cache_json(CacheConfig(enabled=True)), "aws_secretsmanager_secret")
+    assert "recovery_window_in_days" not in default
+    app = Testing.app()
+    stack = TerraformStack(app, "test")
+    Cache(
+        stack,
+        "cache",
+        name="acme-dev",
+        config=CacheConfig(enabled=True),
+        subnet_ids=SUBNETS,
+        security_group_id=SG,
+        kms_key_arn=KMS,
+        secret_recovery_days=0,
+    )
+    assert only(synth_json(stack), "aws_secretsmanager_secret")["recovery_window_in_days"] == 0

@@ -327,6 +327,7 @@ def secrets_json(
         stack,
         "secrets",
         name="acme-dev",
+        project="acme",
         environment="dev",
         config=config,
         kms_key_arn=KMS,
@@ -370,22 +371,22 @@ def test_no_secret_value_in_synthesized_json() -> None:
     assert len(write_only) == 3 and all(value.startswith("${ephemeral.") for value in write_only)
 
 
-def test_parameters_under_environment_prefix() -> None:
+def test_parameters_under_project_and_environment_prefix() -> None:
     document, _, app_secrets = secrets_json()
     parameters = {p["name"]: p for p in resources(document, "aws_ssm_parameter").values()}
-    assert sorted(parameters) == ["/dev/db/host", "/dev/db/name", "/dev/db/password"]
-    assert parameters["/dev/db/name"]["value"] == "app" and parameters["/dev/db/name"]["type"] == "String"
-    assert parameters["/dev/db/host"]["value"] == "db.internal"  # supplied by the stack
-    password = parameters["/dev/db/password"]
+    assert sorted(parameters) == ["/acme/dev/db/host", "/acme/dev/db/name", "/acme/dev/db/password"]
+    assert parameters["/acme/dev/db/name"]["value"] == "app" and parameters["/acme/dev/db/name"]["type"] == "String"
+    assert parameters["/acme/dev/db/host"]["value"] == "db.internal"  # supplied by the stack
+    password = parameters["/acme/dev/db/password"]
     assert password["key_id"] == KMS and password["value_wo_version"] == 1
     assert sorted(app_secrets.parameter_arns) == ["db/host", "db/name", "db/password"]
-    assert app_secrets.parameter_names["db/host"] == "/dev/db/host"
+    assert app_secrets.parameter_names["db/host"] == "/acme/dev/db/host"
 
 
 def test_custom_parameter_prefix() -> None:
-    config = security(parameter_prefix="/acme/dev", parameters={"db/name": {"value": "app"}})
+    config = security(parameter_prefix="/dev", parameters={"db/name": {"value": "app"}})
     document, _, _ = secrets_json(config, values={})
-    assert only(document, "aws_ssm_parameter")["name"] == "/acme/dev/db/name"
+    assert only(document, "aws_ssm_parameter")["name"] == "/dev/db/name"
 
 
 def test_string_parameter_without_any_value_is_an_error() -> None:
@@ -535,7 +536,13 @@ def test_defaults() -> None:
         "AWSManagedRulesKnownBadInputsRuleSet",
     )
     secret = security(secrets={"jwt-secret": {}}).secrets["jwt-secret"]
-    assert (secret.length, secret.exclude_punctuation, secret.recovery_window_days, secret.version) == (64, True, 7, 1)
+    assert (secret.length, secret.exclude_punctuation, secret.recovery_window_days, secret.version) == (
+        64,
+        True,
+        None,
+        1,
+    )
+    assert security(secrets={"jwt-secret": {}}).recovery_window("jwt-secret") == 7
 
 
 @pytest.mark.parametrize(
@@ -577,7 +584,7 @@ def test_bad_values_name_the_key(data: Json, loc: tuple[Any, ...], message: str)
             SecurityConfig,
             {"parameters": {"db/host": {"value": "a"}, "db-host": {"value": "b"}}},
             "parameters.db-host",
-            "clashes with parameters.db/host",
+            "clashes with security.parameters.db/host",
         ),
     ],
 )
@@ -613,7 +620,9 @@ def test_security_module_validates_with_terraform(tmp_path: Path, terraform_env:
         cache=True,
     )
     WebAcl(stack, "waf", name="acme-prod", config=config.waf, alb_arn=ALB, log_kms_key_arn=KMS)
-    app_secrets = AppSecrets(stack, "secrets", name="acme-prod", environment="prod", config=config, kms_key_arn=KMS)
+    app_secrets = AppSecrets(
+        stack, "secrets", name="acme-prod", project="acme", environment="prod", config=config, kms_key_arn=KMS
+    )
     for name, service_config in services.items():
         secret_arns, parameter_arns = app_secrets.arns_for(service_config)
         ServiceRoles(

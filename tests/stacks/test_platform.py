@@ -132,6 +132,7 @@ def test_protection_follows_the_switch(config_with: Callable[[Json], PlatformCon
                             "database.skip_final_snapshot",
                             "database.backup_retention_days",
                             "load_balancer.deletion_protection",
+                            "security.secret_recovery_days",
                         ],
                     },
                 },
@@ -215,3 +216,21 @@ def test_optional_modules_off(reference_document: Json) -> None:
     assert resources(synthesized, "aws_rds_cluster") == {}
     assert resources(synthesized, "aws_elasticache_replication_group") == {}
     assert "db_endpoint" not in synthesized["output"] and "redis_primary_endpoint" not in synthesized["output"]
+
+
+def test_every_secret_takes_the_environments_recovery_window(prod: Json, dev: Json) -> None:
+    # dev is torn down and recreated: its secrets, the Redis AUTH token included, go at once on destroy
+    dev_secrets = resources(dev, "aws_secretsmanager_secret").values()
+    assert {secret["name"]: secret["recovery_window_in_days"] for secret in dev_secrets} == {
+        "acme-dev/api-token": 0,
+        "acme-dev/jwt-secret": 0,
+        "acme-dev-redis-auth-token": 0,
+    }
+    assert {secret["recovery_window_in_days"] for secret in resources(prod, "aws_secretsmanager_secret").values()} == {
+        7
+    }
+
+
+def test_parameters_live_under_project_and_environment(prod: Json, dev: Json) -> None:
+    assert {p["name"] for p in resources(dev, "aws_ssm_parameter").values()} == {"/acme/dev/app/log-level"}
+    assert {p["name"] for p in resources(prod, "aws_ssm_parameter").values()} == {"/acme/prod/app/log-level"}
