@@ -13,6 +13,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -239,15 +240,27 @@ def _remove_empty(folders: Sequence[Path]) -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block is done; they are delivered when it ends."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Defer SIGINT and SIGTERM to the end of the block: it runs to completion, then the signal takes effect.
+
+    Recorded by a handler rather than masked: a mask holds one thread only, and the kernel may hand the signal to
+    another (jsii's stderr reader), after which Python would still run the handler in the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread handles signals
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    pending: list[int] = []
+
+    def record(signum: int, _frame: FrameType | None) -> None:
+        pending.append(signum)
+
+    previous = {number: signal.signal(number, record) for number in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if pending:
+            signal.raise_signal(pending[0])
 
 
 @contextlib.contextmanager
