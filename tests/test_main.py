@@ -402,3 +402,28 @@ def test_interrupted_synth_exits_quietly_and_keeps_previous_output(
     assert snapshot(previous) == before
     with pytest.raises(ProcessLookupError):  # the jsii kernel ended with it
         os.killpg(process.pid, 0)
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("latin-1", "platform.toml:3 is not UTF-8 (byte 0xe9 at column 13; saved as Latin-1?)"),
+        ("5,000-deep array", "platform.toml:2 nests arrays or inline tables 5000 levels deep"),
+        ("empty file", "platform.toml is empty; a platform config needs [project], [backend]"),
+        ("folder", "cannot read config platform.toml: Is a directory"),
+    ],
+)
+def test_unreadable_config_is_one_line_and_exit_2(tmp_path: Path, case: str, expected: str) -> None:
+    config = tmp_path / "platform.toml"
+    if case == "latin-1":
+        config.write_bytes(b'[project]\nname = "demo"\n# owner: Jos\xe9 Garc\xeda\n')
+    elif case == "5,000-deep array":
+        config.write_text("[project]\nname = " + "[" * 5000 + "]" * 5000 + "\n")
+    elif case == "empty file":
+        config.write_text("")
+    else:
+        config.mkdir()
+    result = run_main("--config", "platform.toml", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {expected}") and result.stderr.count("\n") == 1, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["platform.toml"]
