@@ -206,13 +206,19 @@ def synthesize(
 
         build_app(config, environments, str(staging), str(project_dir)).synth()
         summary = resource_counts(staging)
+        check_outdir(str(outdir), protected=places)  # again: the synth took a while, the folder may have changed
         previous = sorted(path.name for path in (outdir / STACKS).glob("*") if path.is_dir())
         if outdir.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".old", dir=outdir.parent))
         with _signals_held():  # the two renames happen together or not at all
             if retired is not None:
                 outdir.rename(retired / outdir.name)
-            staging.rename(outdir)
+            try:
+                staging.rename(outdir)
+            except OSError:
+                if retired is not None:
+                    (retired / outdir.name).rename(outdir)
+                raise
             created.clear()
         if leave_removed_stacks:
             for name in set(previous) - {name for name, _ in summary}:

@@ -140,6 +140,33 @@ def test_failed_synthesis_leaves_previous_output_untouched(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"]  # no staging folder left behind
 
 
+def test_output_folder_changed_during_the_synth_is_not_replaced(
+    tmp_path: Path, reference_config: PlatformConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    previous = previous_output(tmp_path / "cdktf.out")
+    state = previous / "stacks" / "dev" / "terraform.tfstate"
+
+    class App:  # writes a valid output while the user runs Terraform in the old one
+        def __init__(self, staging: str) -> None:
+            self.staging = Path(staging)
+
+        def synth(self) -> None:
+            (self.staging / "stacks" / "dev").mkdir(parents=True)
+            (self.staging / "stacks" / "dev" / "cdk.tf.json").write_text("{}")
+            manifest = {"version": "0.21.0", "stacks": {"dev": {"synthesizedStackPath": "stacks/dev/cdk.tf.json"}}}
+            (self.staging / "manifest.json").write_text(json.dumps(manifest))
+            state.write_text('{"version": 4}')
+
+    import stacks.app
+
+    monkeypatch.setattr(stacks.app, "build_app", lambda _config, _envs, staging, _project: App(staging))
+    with pytest.raises(main.OutdirError, match=r"holds Terraform state stacks/dev/terraform\.tfstate"):
+        main.synthesize(reference_config, ["dev"], previous)
+    assert state.read_text() == '{"version": 4}'
+    assert (previous / "stacks" / "dev" / "cdk.tf.json").read_text() == "previous good output"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"]
+
+
 def test_two_synths_are_byte_identical(tmp_path: Path, reference_config: PlatformConfig, synthesized: Path) -> None:
     second = tmp_path / "cdktf.out"
     shutil.copytree(synthesized, tmp_path / "first")
