@@ -6,24 +6,50 @@ The only module that reads the config file or the process environment; everythin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 
 from config import ConfigError, PlatformConfig, load_config
 from config.models import ENVIRONMENT_NAMES
+from config.source import decode_config
 
 CONFIG_VARIABLE = "PLATFORM_CONFIG"
 ENVIRONMENTS_VARIABLE = "PLATFORM_ENVIRONMENTS"
+OUTDIR_VARIABLE = "CDKTF_OUTDIR"
 DEFAULT_CONFIG = "environments.toml"
 DEFAULT_OUTDIR = "cdktf.out"
 PROJECT_DIR = Path(__file__).resolve().parent
 LOCAL_NODE = PROJECT_DIR / "node_modules" / ".bin" / "node"
+
+MANIFEST = "manifest.json"
+STACKS = "stacks"
+SYNTH_ENTRIES = frozenset({MANIFEST, STACKS})
+"""Everything a synth writes at the top of its output folder (cdktf's manifest and one folder per stack)."""
+
+EXIT_USAGE = 2
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class OutdirError(Exception):
+    """The output folder cannot be written or must not be replaced; the message names the path and why."""
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived; a BaseException like KeyboardInterrupt, so no `except Exception` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace:
@@ -34,7 +60,9 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
         "from environments.toml into cdktf.out/stacks/.",
         epilog=f"Environment variables (used when the option is not given, e.g. under `cdktf synth`): "
         f"{CONFIG_VARIABLE}=FILE, {ENVIRONMENTS_VARIABLE}=dev,prod. The output folder holds exactly "
-        f"the stacks of the last successful run; a failed run leaves the previous output untouched.",
+        f"the stacks of the last successful run; a failed or interrupted run leaves the previous output "
+        f"untouched. Only an empty folder or one a previous synth wrote (manifest.json and stacks/, nothing "
+        f"else) is ever replaced.",
     )
     parser.add_argument(
         "--config",
@@ -52,10 +80,13 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
     )
     parser.add_argument(
         "--out",
-        default=environ.get("CDKTF_OUTDIR", DEFAULT_OUTDIR),
-        help=f"output folder (default: $CDKTF_OUTDIR, set by the cdktf CLI, or {DEFAULT_OUTDIR})",
+        help=f"output folder (default: ${OUTDIR_VARIABLE}, set by the cdktf CLI, or {DEFAULT_OUTDIR})",
     )
     args = parser.parse_args(argv)
+    args.out_option = "--out"
+    if args.out is None:
+        args.out = environ.get(OUTDIR_VARIABLE, DEFAULT_OUTDIR)
+        args.out_option = f"${OUTDIR_VARIABLE}" if OUTDIR_VARIABLE in environ else "the default output folder"
     if args.environments is None and environ.get(ENVIRONMENTS_VARIABLE):
         args.environments = [name.strip() for name in environ[ENVIRONMENTS_VARIABLE].split(",") if name.strip()]
     return args
@@ -68,36 +99,196 @@ def select_environments(config: PlatformConfig, requested: Sequence[str] | None)
     return [name for name in config.environment_names if name in requested]
 
 
+def check_outdir(out: str, *, option: str = "--out", protected: Mapping[str, Path] | None = None) -> Path:
+    """The absolute output folder, if a synth may replace it; OutdirError naming the path and why otherwise.
+
+    Only inspects the file system. Refused: an empty name, a folder that is or contains one of `protected`
+    (label -> folder; the filesystem root contains them all), a file, a path below a file, and an existing folder
+    that is neither empty nor a previous synth's output (see `foreign_content`).
+    """
+    if not out.strip():
+        raise OutdirError(f"{option} is empty ({out!r}); name a dedicated output folder such as {DEFAULT_OUTDIR}")
+    outdir = Path(out).resolve()
+    shown = out if out == str(outdir) else f"{out} ({outdir})"
+    for label, folder in (protected or {}).items():
+        place = folder.resolve()
+        if outdir == place or outdir in place.parents:
+            relation = "is" if outdir == place else f"contains {place},"
+            raise OutdirError(
+                f"output folder {shown} {relation} {label}; a synth replaces its output folder, so name a "
+                f"dedicated one such as {DEFAULT_OUTDIR}"
+            )
+    if outdir.exists():
+        if not outdir.is_dir():
+            raise OutdirError(f"output folder {shown} is a file, not a folder; name another --out")
+        reason = foreign_content(outdir)
+        if reason:
+            raise OutdirError(
+                f"output folder {shown} {reason}; a synth only replaces an empty folder or one it wrote "
+                f"(manifest.json and stacks/), so move it or name another --out"
+            )
+        return outdir
+    ancestor = outdir.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutdirError(f"cannot create output folder {shown}: {ancestor} is a file")
+    return outdir
+
+
+def foreign_content(folder: Path) -> str | None:
+    """Why `folder` is not a synth's output (None when it is empty or one): a synth replaces it as a whole.
+
+    A synth's output holds cdktf's manifest.json (a `version` and a `stacks` map whose entries name their files)
+    and stacks/, nothing else; Terraform state inside a stack folder would be lost with it.
+    """
+    try:
+        entries = sorted(entry.name for entry in folder.iterdir())
+        if not entries:
+            return None
+        foreign = [name for name in entries if name not in SYNTH_ENTRIES]
+        if foreign:
+            return f"holds {', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}, which a synth never writes"
+        if MANIFEST not in entries:
+            return f"is not empty and holds no {MANIFEST}"
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        state = sorted([*folder.glob(f"{STACKS}/*/*.tfstate"), *folder.glob(f"{STACKS}/*/*.tfstate.backup")])
+    except (OSError, ValueError) as error:
+        return f"cannot be checked ({getattr(error, 'strerror', None) or error})"
+    if not _is_cdktf_manifest(manifest):
+        return f"holds a {MANIFEST} that is not cdktf's (a version and a stacks map)"
+    return f"holds Terraform state {state[0].relative_to(folder)}, which a synth would delete" if state else None
+
+
+def _is_cdktf_manifest(manifest: object) -> bool:
+    """cdktf's manifest shape: a version string and a map of stacks, each naming its synthesized file."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("version"), str):
+        return False
+    stacks = manifest.get("stacks")
+    return isinstance(stacks, dict) and all(
+        isinstance(stack, dict) and isinstance(stack.get("synthesizedStackPath"), str) for stack in stacks.values()
+    )
+
+
 def synthesize(
-    config: PlatformConfig, environments: Sequence[str], outdir: Path, *, project_dir: Path = PROJECT_DIR
+    config: PlatformConfig,
+    environments: Sequence[str],
+    outdir: Path,
+    *,
+    project_dir: Path = PROJECT_DIR,
+    protected: Mapping[str, Path] | None = None,
+    leave_removed_stacks: bool = False,
 ) -> list[tuple[str, int, Path]]:
     """Synthesize into a fresh folder beside `outdir`, then swap it in, so a failure never damages the old output.
 
     Bootstrap keeps its local state in `project_dir`. The staging folder is a sibling of `outdir`, so relative
     paths written into the JSON (that state file) are the same as if the stacks had been written to `outdir`.
+    `outdir` must pass `check_outdir` (OutdirError otherwise, raised before jsii is loaded). With
+    `leave_removed_stacks`, a stack folder of the previous output that this run does not write is left behind
+    empty, for the cdktf CLI to remove: it lists stacks/ before running the app and deletes those folders itself.
     """
-    from stacks.app import build_app  # imported after validation: bad input fails fast, without loading jsii
-
-    outdir = outdir.resolve()
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    places = {"the project folder": project_dir, "the current folder": Path.cwd(), **(protected or {})}
+    outdir = check_outdir(str(outdir), protected=places)
+    created = [folder for folder in (outdir.parent, *outdir.parent.parents) if not folder.exists()]
     try:
+        outdir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would make the output private to this user
+    except OSError as error:
+        _remove_empty(created)
+        where = Path(error.filename).parent if error.filename else outdir.parent
+        raise OutdirError(
+            f"cannot write output folder {outdir}: cannot create a folder in {where}: {error.strerror}"
+        ) from None
+    retired: Path | None = None
+    try:
+        from stacks.app import build_app  # imported after all checks: bad input fails fast, without loading jsii
+
         build_app(config, environments, str(staging), str(project_dir)).synth()
         summary = resource_counts(staging)
-        retired = outdir.with_name(f".{outdir.name}.old")
-        shutil.rmtree(retired, ignore_errors=True)
+        check_outdir(str(outdir), protected=places)  # again: the synth took a while, the folder may have changed
+        previous = sorted(path.name for path in (outdir / STACKS).glob("*") if path.is_dir())
         if outdir.exists():
-            outdir.rename(retired)
-        staging.rename(outdir)
-        shutil.rmtree(retired, ignore_errors=True)
+            retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".old", dir=outdir.parent))
+        with _signals_held():  # the two renames happen together or not at all
+            if retired is not None:
+                outdir.rename(retired / outdir.name)
+            try:
+                staging.rename(outdir)
+            except OSError:
+                if retired is not None:
+                    (retired / outdir.name).rename(outdir)
+                raise
+            created.clear()
+        if leave_removed_stacks:
+            for name in set(previous) - {name for name, _ in summary}:
+                (outdir / STACKS / name).mkdir(exist_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [(name, count, outdir / "stacks" / name) for name, count in summary]
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+        _remove_empty(created)
+    return [(name, count, outdir / STACKS / name) for name, count in summary]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove_empty(folders: Sequence[Path]) -> None:
+    """Remove the folders this run created for the output (innermost first), as far as they are still empty."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Defer SIGINT and SIGTERM to the end of the block: it runs to completion, then the signal takes effect.
+
+    Recorded by a handler rather than masked: a mask holds one thread only, and the kernel may hand the signal to
+    another (jsii's stderr reader), after which Python would still run the handler in the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread handles signals
+        yield
+        return
+    pending: list[int] = []
+
+    def record(signum: int, _frame: FrameType | None) -> None:
+        pending.append(signum)
+
+    previous = {number: signal.signal(number, record) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if pending:
+            signal.raise_signal(pending[0])
+
+
+@contextlib.contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """Turn the first SIGINT/SIGTERM into `Interrupted` (so cleanup runs) and ignore any further ones."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
+        raise Interrupted(signum)
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def resource_counts(outdir: Path) -> list[tuple[str, int]]:
     """(stack, number of resources) for every stack of a synthesized folder, bootstrap first then promotion order."""
-    manifest = json.loads((outdir / "manifest.json").read_text())
+    manifest = json.loads((outdir / MANIFEST).read_text())
     summary = []
     for name, stack in sorted(manifest["stacks"].items(), key=lambda item: _stack_order(item[0])):
         document = json.loads((outdir / stack["synthesizedStackPath"]).read_text())
@@ -113,20 +304,45 @@ def _stack_order(name: str) -> tuple[int, str]:
     return (0, name)
 
 
+def _under_cdktf_cli(environ: Mapping[str, str]) -> bool:
+    """Whether the cdktf CLI runs this app (`cdktf synth/diff/deploy`): it sets the outdir and context variables."""
+    return OUTDIR_VARIABLE in environ and "CDKTF_CONTEXT_JSON" in environ
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     args = parse_args(sys.argv[1:] if argv is None else argv, environ)
+    with _signals_as_exceptions():
+        try:
+            return _run(args, environ)
+        except OutdirError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        except Interrupted as stop:
+            name = signal.Signals(stop.signum).name
+            print(
+                f"error: interrupted by {name}; {args.out} keeps the output of the last complete run", file=sys.stderr
+            )
+            return 128 + stop.signum
+
+
+def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     config_path = Path(args.config)
+    cli_prunes = _under_cdktf_cli(environ)
+    protected = {"the project folder": PROJECT_DIR, "the current folder": Path.cwd()}
+    protected["the folder of the config file"] = config_path.resolve().parent
+    outdir = check_outdir(args.out, option=args.out_option, protected=protected)  # before reading anything else
     try:
-        text = config_path.read_text(encoding="utf-8")
+        data = config_path.read_bytes()
     except OSError as error:
         print(f"error: cannot read config {config_path}: {error.strerror}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
-        config = load_config(text, source=str(config_path))
+        config = load_config(decode_config(data, source=str(config_path)), source=str(config_path))
     except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        problems = error.problems
+        print(f"error: {problems[0] if len(problems) == 1 else error}", file=sys.stderr)
+        return EXIT_USAGE
     unknown = [name for name in args.environments or [] if name not in config.environment_names]
     if unknown:
         print(
@@ -134,7 +350,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             f"declared: {', '.join(config.environment_names)}",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_USAGE
     environments = select_environments(config, args.environments)
 
     if LOCAL_NODE.exists() and "JSII_NODE" not in environ:
@@ -143,7 +359,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     # jsii's kernel still calls util.isArray; Node 22 would print DEP0044 on every run. Silence only that one.
     os.environ["NODE_OPTIONS"] = f"{environ.get('NODE_OPTIONS', '')} --disable-warning=DEP0044".strip()
     started = time.perf_counter()
-    written = synthesize(config, environments, Path(args.out))
+    written = synthesize(config, environments, outdir, protected=protected, leave_removed_stacks=cli_prunes)
     elapsed = time.perf_counter() - started
 
     print(f"Synthesized {len(written)} stacks from {config_path} in {elapsed:.1f} s:")
@@ -151,10 +367,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         print(f"  {name:<16} {count:>4} resources  {os.path.relpath(folder)}")
     print(
         "Next: apply `bootstrap` once (see README), then `npx cdktf diff <stack>` or "
-        "`cd cdktf.out/stacks/<stack> && terraform init && terraform plan`."
+        f"`cd {os.path.relpath(outdir / STACKS)}/<stack> && terraform init && terraform plan`."
     )
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if code > 128:  # interrupted: the jsii kernel, cut off mid-request, would print its broken channel on exit
+        sys.stderr.flush()
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (open until the process ends)
+    sys.exit(code)

@@ -18,6 +18,7 @@ from config.errors import ConfigError, ConfigProblem
 from config.limits import check_project_names
 from config.models import ENVIRONMENT_NAMES, BackendConfig, EnvironmentConfig, PlatformConfig, ProjectConfig
 from config.references import check_environment
+from config.source import check_depth, too_deep_to_parse
 
 TOP_LEVEL_KEYS = ("project", "backend", "defaults", "environments")
 """The tables environments.toml may contain."""
@@ -38,6 +39,9 @@ def load_config(text: str, source: str) -> PlatformConfig:
         match = re.search(r"at line (\d+)", str(error))
         line = int(match.group(1)) if match else None
         raise ConfigError([ConfigProblem(source, "", f"TOML syntax error: {error}", line=line)]) from None
+    except RecursionError:
+        raise ConfigError([too_deep_to_parse(text, source)]) from None
+    check_depth(document, source)  # before the recursive merge of defaults into environments
     return build_config(document, source)
 
 
