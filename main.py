@@ -17,13 +17,13 @@ from pathlib import Path
 
 from config import ConfigError, PlatformConfig, load_config
 from config.models import ENVIRONMENT_NAMES
+from tools.jsii_env import jsii_node_environment
 
 CONFIG_VARIABLE = "PLATFORM_CONFIG"
 ENVIRONMENTS_VARIABLE = "PLATFORM_ENVIRONMENTS"
 DEFAULT_CONFIG = "environments.toml"
 DEFAULT_OUTDIR = "cdktf.out"
 PROJECT_DIR = Path(__file__).resolve().parent
-LOCAL_NODE = PROJECT_DIR / "node_modules" / ".bin" / "node"
 
 
 def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace:
@@ -137,11 +137,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return 2
     environments = select_environments(config, args.environments)
 
-    if LOCAL_NODE.exists() and "JSII_NODE" not in environ:
-        # The project's pinned, jsii-supported Node (package.json) instead of whatever `node` is on PATH.
-        os.environ["JSII_NODE"] = str(LOCAL_NODE)
-    # jsii's kernel still calls util.isArray; Node 22 would print DEP0044 on every run. Silence only that one.
-    os.environ["NODE_OPTIONS"] = f"{environ.get('NODE_OPTIONS', '')} --disable-warning=DEP0044".strip()
+    # Before the jsii kernel starts: the pinned Node, and the preload that loads the provider's JavaScript lazily.
+    os.environ.update(jsii_node_environment(environ))
     started = time.perf_counter()
     written = synthesize(config, environments, Path(args.out))
     elapsed = time.perf_counter() - started
