@@ -12,16 +12,19 @@ from typing import Any
 
 import pytest
 
-from tools.jsii_env import LOCAL_NODE, PROJECT_DIR, jsii_node_environment  # noqa: F401  (LOCAL_NODE: for tests)
+from tools import jsii_env
 
 # Before anything starts the jsii kernel (each xdist worker starts its own): the pinned Node and the lazy provider
 # preload, exactly as main.py sets them.
-os.environ.update(jsii_node_environment(os.environ))
+os.environ.update(jsii_env.jsii_node_environment(os.environ))
 
 import modules  # noqa: F401  (cheap provider import before anything touches cdktf_cdktf_provider_aws)
 from config import PlatformConfig, build_config
 from config.loader import deep_merge
 from tools.terraformrc import DEFAULT_MIRROR, terraformrc_text
+
+PROJECT_DIR = jsii_env.PROJECT_DIR
+LOCAL_NODE = jsii_env.LOCAL_NODE  # tests that need the pinned Node skip without it
 
 REFERENCE_CONFIG = PROJECT_DIR / "environments.toml"
 
