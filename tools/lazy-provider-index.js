@@ -11,7 +11,9 @@
  *
  * It refuses rather than drifts: the package must be the version this was written for, every line of the file
  * must have one of the known shapes, and the number of rewritten exports must be the expected one. Otherwise the
- * file is compiled unchanged (eagerly: the run still works) and ONE warning line on stderr says why.
+ * file is compiled unchanged (eagerly: the run still works) and ONE warning line on stderr says why. The same
+ * warning comes if a provider module is compiled before the index was seen (the runtime no longer loads the package
+ * from the path this matches), so a change in how jsii loads packages cannot make synth slower silently.
  * tests/test_lazy_provider_index.py proves the synth through this path is byte-identical to the eager one.
  */
 
@@ -23,6 +25,7 @@ const PACKAGE_NAME = "@cdktf/provider-aws";
 const EXPECTED_VERSION = "20.1.0"; // JS package of cdktf-cdktf-provider-aws 20.1.0 (hashicorp/aws 5.100.0)
 const EXPECTED_EXPORTS = 2135;
 const INDEX_SUFFIX = path.sep + path.join("node_modules", "@cdktf", "provider-aws", "lib", "index.js");
+const PROVIDER_LIB = path.sep + path.join("@cdktf", "provider-aws", "lib") + path.sep;
 const COST = "loading it eagerly, synth will be ~3 s slower";
 const INSTALLED = Symbol.for("platform.lazyProviderIndex.installed");
 
@@ -83,14 +86,27 @@ function readPackageJson(indexFile) {
   }
 }
 
+let indexSeen = false;
+let unmatchedWarned = false;
+
+function warn(message) {
+  process.stderr.write(`warning: ${__filename} ${message}; ${COST}\n`);
+}
+
 /** The source Node should compile for `filename`: lazy for the provider's index, unchanged for anything else. */
 function transform(content, filename) {
   if (!filename.endsWith(INDEX_SUFFIX)) {
+    if (!indexSeen && !unmatchedWarned && filename.includes(PROVIDER_LIB)) {
+      // A provider module compiled before its index: the package is no longer loaded by the path this matches.
+      unmatchedWarned = true;
+      warn(`saw ${filename} before any file ending in ${INDEX_SUFFIX}: the package is loaded from a path it does not match`);
+    }
     return content;
   }
+  indexSeen = true;
   const result = rewriteIndex(content, readPackageJson(filename));
   if (result.reason !== undefined) {
-    process.stderr.write(`warning: ${__filename} left ${PACKAGE_NAME}'s index as it is: ${result.reason}; ${COST}\n`);
+    warn(`left ${PACKAGE_NAME}'s index as it is: ${result.reason}`);
     return content;
   }
   return result.code;

@@ -60,9 +60,9 @@ def provider_package() -> tuple[str, Json]:
         return index.read().decode(), json.loads(package_json.read())
 
 
-def make_package(root: Path, index: str, package_json: Json) -> tuple[Path, int]:
+def make_package(root: Path, index: str, package_json: Json, *, folder: str = "node_modules") -> tuple[Path, int]:
     """A stand-in provider package (index, package.json, a stub per required submodule); (its folder, stubs)."""
-    package = root / "node_modules" / "@cdktf" / "provider-aws"
+    package = root / folder / "@cdktf" / "provider-aws"
     (package / "lib").mkdir(parents=True)
     (package / "package.json").write_text(json.dumps(package_json))
     (package / "lib" / "index.js").write_text(index)
@@ -142,6 +142,20 @@ def test_guard_leaves_a_changed_package_eager_with_one_warning(  # noqa: PLR0917
     assert stderr == [WARNING.format(reason=reason.format(line=line))]
     assert seen["atLoad"] == stubs  # left alone: every submodule compiled at load, as without the preload
     assert seen["vpc"] in ("vpc", "vpc-ipam")  # and the package works
+
+
+def test_a_package_loaded_from_elsewhere_is_eager_with_one_warning(
+    tmp_path: Path, provider_package: tuple[str, Json]
+) -> None:
+    """If the runtime stops loading the package from node_modules/, the index is not matched: say so, once."""
+    package, stubs = make_package(tmp_path, *provider_package, folder="vendor")
+    seen, stderr = load(package, lazy_provider=True)
+    suffix = os.sep + os.path.join("node_modules", "@cdktf", "provider-aws", "lib", "index.js")
+    assert stderr == [
+        f"warning: {LAZY_PROVIDER_PRELOAD} saw {package / 'lib' / 'index.js'} before any file ending in {suffix}: "
+        f"the package is loaded from a path it does not match; loading it eagerly, synth will be ~3 s slower"
+    ]
+    assert seen["atLoad"] == stubs
 
 
 EAGER_SYNTH = textwrap.dedent("""
