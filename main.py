@@ -22,6 +22,7 @@ from types import FrameType
 from config import ConfigError, PlatformConfig, load_config
 from config.models import ENVIRONMENT_NAMES
 from config.source import decode_config
+from tools.jsii_env import jsii_node_environment
 
 CONFIG_VARIABLE = "PLATFORM_CONFIG"
 ENVIRONMENTS_VARIABLE = "PLATFORM_ENVIRONMENTS"
@@ -29,7 +30,6 @@ OUTDIR_VARIABLE = "CDKTF_OUTDIR"
 DEFAULT_CONFIG = "environments.toml"
 DEFAULT_OUTDIR = "cdktf.out"
 PROJECT_DIR = Path(__file__).resolve().parent
-LOCAL_NODE = PROJECT_DIR / "node_modules" / ".bin" / "node"
 
 MANIFEST = "manifest.json"
 STACKS = "stacks"
@@ -353,11 +353,8 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         return EXIT_USAGE
     environments = select_environments(config, args.environments)
 
-    if LOCAL_NODE.exists() and "JSII_NODE" not in environ:
-        # The project's pinned, jsii-supported Node (package.json) instead of whatever `node` is on PATH.
-        os.environ["JSII_NODE"] = str(LOCAL_NODE)
-    # jsii's kernel still calls util.isArray; Node 22 would print DEP0044 on every run. Silence only that one.
-    os.environ["NODE_OPTIONS"] = f"{environ.get('NODE_OPTIONS', '')} --disable-warning=DEP0044".strip()
+    # Before the jsii kernel starts: the pinned Node, and the preload that loads the provider's JavaScript lazily.
+    os.environ.update(jsii_node_environment(environ))
     started = time.perf_counter()
     written = synthesize(config, environments, outdir, protected=protected, leave_removed_stacks=cli_prunes)
     elapsed = time.perf_counter() - started

@@ -12,16 +12,19 @@ from typing import Any
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-LOCAL_NODE = PROJECT_DIR / "node_modules" / ".bin" / "node"
-if LOCAL_NODE.exists():  # before anything starts the jsii kernel: the pinned, supported Node
-    os.environ.setdefault("JSII_NODE", str(LOCAL_NODE))
-    os.environ["NODE_OPTIONS"] = "--disable-warning=DEP0044"
+from tools import jsii_env
 
-import modules  # noqa: E402, F401  (cheap provider import before anything touches cdktf_cdktf_provider_aws)
-from config import PlatformConfig, build_config  # noqa: E402
-from config.loader import deep_merge  # noqa: E402
-from tools.terraformrc import DEFAULT_MIRROR, terraformrc_text  # noqa: E402
+# Before anything starts the jsii kernel (each xdist worker starts its own): the pinned Node and the lazy provider
+# preload, exactly as main.py sets them.
+os.environ.update(jsii_env.jsii_node_environment(os.environ))
+
+import modules  # noqa: F401  (cheap provider import before anything touches cdktf_cdktf_provider_aws)
+from config import PlatformConfig, build_config
+from config.loader import deep_merge
+from tools.terraformrc import DEFAULT_MIRROR, terraformrc_text
+
+PROJECT_DIR = jsii_env.PROJECT_DIR
+LOCAL_NODE = jsii_env.LOCAL_NODE  # tests that need the pinned Node skip without it
 
 REFERENCE_CONFIG = PROJECT_DIR / "environments.toml"
 
