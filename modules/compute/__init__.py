@@ -63,6 +63,7 @@ from constructs import Construct
 from config.compute import ComputeConfig
 from config.services import AutoscalingConfig, ServiceConfig
 from modules.compute.container import TMP_VOLUME, container_definition
+from modules.compute.deployment import capacity_strategy, forces_new_deployment, ignored_changes
 from modules.iam import service_trust_policy
 
 CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -296,14 +297,7 @@ class Compute(Construct):
         )
 
         targets = wiring.targets
-        ignored: list[str] = []
-        if blue_green:
-            # CodeDeploy swaps the task set and the target group; Terraform must not fight it afterwards.
-            ignored += ["task_definition", "load_balancer"]
-        elif self._config.ignore_task_definition_changes:
-            ignored.append("task_definition")
-        if config.autoscaling is not None:
-            ignored.append("desired_count")  # owned by Application Auto Scaling once the service runs
+        ignored = ignored_changes(config, ci_owns_task_definitions=self._config.ignore_task_definition_changes)
 
         service = EcsService(
             self,
@@ -313,7 +307,14 @@ class Compute(Construct):
             task_definition=task.arn,
             desired_count=config.desired_count,
             platform_version=self._config.platform_version,
-            capacity_provider_strategy=_capacity_strategy(config),
+            capacity_provider_strategy=[
+                EcsServiceCapacityProviderStrategy(
+                    capacity_provider=share.capacity_provider, weight=share.weight, base=share.base
+                )
+                for share in capacity_strategy(config.spot)
+            ],
+            # A changed capacity strategy is then an in-place update (a new deployment), not a replacement.
+            force_new_deployment=forces_new_deployment(config) or None,
             network_configuration=EcsServiceNetworkConfiguration(
                 subnets=list(subnet_ids), security_groups=[wiring.security_group_id], assign_public_ip=False
             ),
@@ -495,17 +496,6 @@ def _tracking(
         ),
         customized_metric_specification=custom,
     )
-
-
-def _capacity_strategy(config: ServiceConfig) -> list[Any]:
-    """FARGATE only, or `base` tasks on FARGATE and the rest split between FARGATE and FARGATE_SPOT by weight."""
-    spot = config.spot
-    if not spot.enabled:
-        return [EcsServiceCapacityProviderStrategy(capacity_provider="FARGATE", weight=1)]
-    return [
-        EcsServiceCapacityProviderStrategy(capacity_provider="FARGATE", base=spot.base, weight=spot.on_demand_weight),
-        EcsServiceCapacityProviderStrategy(capacity_provider="FARGATE_SPOT", weight=spot.spot_weight),
-    ]
 
 
 def _dependency_order(services: Mapping[str, ServiceConfig], enabled: Mapping[str, ServiceConfig]) -> list[str]:

@@ -189,6 +189,14 @@ def test_spot_off_runs_on_fargate_only() -> None:
     assert strategy == [{"capacity_provider": "FARGATE", "weight": 1}]
 
 
+@pytest.mark.parametrize("spot", [False, True])
+def test_capacity_strategy_changes_update_rolling_services_in_place(spot: bool) -> None:
+    # provider 5.x replaces a service whose capacity_provider_strategy changes unless force_new_deployment is set
+    ecs = ecs_service(compute_json({"api": service(spot={"enabled": spot})}))
+    assert ecs["force_new_deployment"] is True
+    assert "capacity_provider_strategy" not in ecs.get("lifecycle", {}).get("ignore_changes", [])
+
+
 # --- deployment strategies -------------------------------------------------------------------------------------
 
 
@@ -213,7 +221,15 @@ def test_blue_green_deploys_through_codedeploy() -> None:
     ecs = ecs_service(document)
     assert ecs["deployment_controller"] == {"type": "CODE_DEPLOY"}
     assert "deployment_circuit_breaker" not in ecs
-    assert ecs["lifecycle"]["ignore_changes"] == ["task_definition", "load_balancer"]
+    # everything UpdateService refuses for a CODE_DEPLOY service is left to CodeDeploy, never planned in place
+    assert ecs["lifecycle"]["ignore_changes"] == [
+        "task_definition",
+        "load_balancer",
+        "network_configuration",
+        "platform_version",
+        "capacity_provider_strategy",
+    ]
+    assert "force_new_deployment" not in ecs
     assert ecs["load_balancer"] == [
         {
             "target_group_arn": targets_for("api", blue_green()).primary_arn,
