@@ -41,9 +41,14 @@ from constructs import Construct
 from config.load_balancer import DEFAULT_IDLE_TIMEOUT, WEBSOCKET_IDLE_TIMEOUT, LoadBalancerConfig
 from config.services import RoutingConfig, ServiceConfig
 from modules.bucket import BucketGrant, PrivateBucket
-
-AWS_NAME_LIMIT = 32
-"""Longest name AWS accepts for a load balancer or a target group."""
+from modules.load_balancer.names import AWS_NAME_LIMIT as AWS_NAME_LIMIT
+from modules.load_balancer.names import (
+    TARGET_PROTOCOL,
+    TARGET_TYPE,
+    aws_name,
+    protocol_version,
+    target_group_name,
+)
 
 GRPC_HEALTH_CHECK_PATH = "/grpc.health.v1.Health/Check"
 """The standard gRPC health service, probed when a gRPC service sets no health_check_path of its own."""
@@ -217,15 +222,6 @@ def rule_priorities(services: Mapping[str, ServiceConfig]) -> dict[str, tuple[in
     return {name: tuple(rule.priority for rule in plan if rule.service == name) for name in routed_services(services)}
 
 
-def aws_name(*parts: str) -> str:
-    """`-`-joined parts, shortened to AWS's 32-character limit with a stable hash suffix when too long."""
-    full = "-".join(parts)
-    if len(full) <= AWS_NAME_LIMIT:
-        return full
-    digest = hashlib.sha256(full.encode()).hexdigest()[:6]
-    return f"{full[: AWS_NAME_LIMIT - len(digest) - 1].rstrip('-')}-{digest}"
-
-
 def _health_check(name: str, service: ServiceConfig) -> LbTargetGroupHealthCheck:
     routing = _routing(service)
     path, matcher = routing.health_check_path, routing.health_check_matcher
@@ -328,21 +324,28 @@ class LoadBalancer(Construct):
         self.idle_timeout = idle_timeout
 
         self.target_groups: dict[str, ServiceTargets] = {}
+        self._groups: dict[str, list[LbTargetGroup]] = {}
         for svc, service in routed.items():
             primary = self._target_group(
-                f"{svc}_tg", tg_name=aws_name(name, svc), vpc_id=vpc_id, svc=svc, service=service, tags=tags
+                f"{svc}_tg",
+                tg_name=target_group_name(name, svc, service),
+                vpc_id=vpc_id,
+                svc=svc,
+                service=service,
+                tags=tags,
             )
             secondary = None
             if svc in blue_green:
                 secondary = self._target_group(
                     f"{svc}_green_tg",
-                    tg_name=aws_name(name, svc, "green"),
+                    tg_name=target_group_name(name, svc, service, green=True),
                     vpc_id=vpc_id,
                     svc=svc,
                     service=service,
                     tags=tags,
                 )
             assert service.port is not None, "ServiceConfig guarantees a port for web services"
+            self._groups[svc] = [primary, *([secondary] if secondary else [])]
             self.target_groups[svc] = ServiceTargets(
                 primary_arn=primary.arn,
                 primary_name=primary.name,
@@ -431,9 +434,9 @@ class LoadBalancer(Construct):
             id_,
             name=tg_name,
             port=service.port,
-            protocol="HTTP",
-            protocol_version="GRPC" if service.protocol == "grpc" else "HTTP1",
-            target_type="ip",
+            protocol=TARGET_PROTOCOL,
+            protocol_version=protocol_version(service),
+            target_type=TARGET_TYPE,
             vpc_id=vpc_id,
             deregistration_delay=str(routing.deregistration_delay),
             health_check=_health_check(svc, service),
@@ -443,6 +446,9 @@ class LoadBalancer(Construct):
                 enabled=sticky,
                 cookie_duration=routing.stickiness_seconds if sticky else None,
             ),
+            # A port/protocol change replaces the group under a new name (target_group_name): create the new one,
+            # move the listener rules and the ECS service to it, then delete the old one.
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             tags={"Name": tg_name, "Service": svc, **tags},
         )
 
@@ -523,7 +529,19 @@ class LoadBalancer(Construct):
                 )
             ],
             # CodeDeploy repoints blue/green rules at whichever group is live; Terraform must not point them back.
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["action"]) if swapped else None,
+            # Ignoring the action would also keep a replaced group in use, so a replaced group replaces the rule.
+            lifecycle=(
+                TerraformResourceLifecycle(
+                    ignore_changes=["action"],
+                    # plain addresses: lifecycle takes references, not "${...}" interpolations
+                    replace_triggered_by=[
+                        f"{group.terraform_resource_type}.{group.friendly_unique_id}"
+                        for group in self._groups[rule.service]
+                    ],
+                )
+                if swapped
+                else None
+            ),
             tags={"Service": rule.service, **tags},
         )
         self.attachments.setdefault(rule.service, []).append(listener_rule)
