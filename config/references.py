@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from config.models import EnvironmentConfig
+from config.routing import priority_problems
 
 DB_SECRET_KEYS = ("username", "password")
 """JSON keys of the RDS-managed master secret a container may read (`db:<key>`)."""
@@ -21,6 +22,7 @@ def check_environment(environment: EnvironmentConfig) -> list[tuple[str, str]]:
         *_dependencies(environment),
         *_collisions(environment),
         *_load_balancer(environment),
+        *priority_problems(environment.services),
     ]
 
 

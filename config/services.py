@@ -49,6 +49,9 @@ class RoutingConfig(ConfigModel):
     deregistration_delay: int = Field(default=30, ge=0, le=3600)
     stickiness: bool | None = None
     stickiness_seconds: int = Field(default=86400, ge=1, le=604800)
+    priority_offset: int = Field(default=0, ge=0, le=99)
+    """Shifts the hash slot of every listener rule of this service inside its specificity level (modulo 100); set
+    it only when config checks report that a new service's rule lands on another service's priority."""
 
     @model_validator(mode="after")
     def _reachable(self) -> RoutingConfig:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,6 +38,10 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 
 from config.load_balancer import DEFAULT_IDLE_TIMEOUT, WEBSOCKET_IDLE_TIMEOUT, LoadBalancerConfig
+from config.routing import ListenerRule as ListenerRule
+from config.routing import RoutingConflictError as RoutingConflictError
+from config.routing import default_service, listener_rules, routed_services
+from config.routing import rule_priorities as rule_priorities
 from config.services import RoutingConfig, ServiceConfig
 from modules.bucket import BucketGrant, PrivateBucket
 from modules.load_balancer.names import AWS_NAME_LIMIT as AWS_NAME_LIMIT
@@ -59,34 +62,7 @@ GRPC_HEALTH_CHECK_MATCHER = "0-99"
 HEALTH_CHECK_TIMEOUT = 5
 """Seconds to wait for a health-check answer (shortened below the interval when the interval is 5 s)."""
 
-MAX_CONDITION_VALUES = 3
-"""ALB accepts at most three values per rule condition (and five per rule), so host lists are chunked."""
-
-TIER_SIZE = 16000
-"""Priorities per rule tier: host+path rules use 1..16000, host-only 16001..32000, path-only 32001..48000."""
-
-SPECIFICITY_LEVELS = 160
-"""Distinct specificity levels inside a tier (longer literal prefixes first); higher ones share the top level."""
-
-SLOTS_PER_LEVEL = TIER_SIZE // SPECIFICITY_LEVELS
-"""Priorities per specificity level; a rule's slot is a hash of its service and conditions."""
-
 NOT_FOUND_BODY = "Not Found"
-
-
-class RoutingConflictError(ValueError):
-    """Two services claim the same host/path, or more than one claims the default route."""
-
-
-@dataclass(frozen=True)
-class ListenerRule:
-    """One listener rule of the routing plan: which service it forwards to, its conditions and its priority."""
-
-    service: str
-    index: int
-    host_headers: tuple[str, ...]
-    path_patterns: tuple[str, ...]
-    priority: int
 
 
 @dataclass(frozen=True)
@@ -107,119 +83,9 @@ class ServiceTargets:
     secondary_arn_suffix: str | None = None
 
 
-def routed_services(services: Mapping[str, ServiceConfig]) -> dict[str, ServiceConfig]:
-    """The services that sit behind the ALB: enabled web services, by name in sorted order."""
-    return {
-        name: services[name] for name in sorted(services) if services[name].enabled and services[name].kind == "web"
-    }
-
-
 def _routing(service: ServiceConfig) -> RoutingConfig:
     assert service.routing is not None, "ServiceConfig guarantees routing for web services"
     return service.routing
-
-
-def default_service(services: Mapping[str, ServiceConfig]) -> str | None:
-    """The routed service that takes requests no rule matches, or None for a fixed 404."""
-    defaults = [name for name, service in routed_services(services).items() if _routing(service).default]
-    if len(defaults) > 1:
-        raise RoutingConflictError(
-            f"services {', '.join(defaults)} all set routing.default = true; only one can take unmatched requests"
-        )
-    return defaults[0] if defaults else None
-
-
-def _literal_length(pattern: str) -> int:
-    """Characters before the first wildcard; an exact pattern (no wildcard) ranks above a wildcard one."""
-    cut = min((pattern.index(char) for char in "*?" if char in pattern), default=None)
-    if cut is None:
-        return 2 * len(pattern) + 1
-    return 2 * cut
-
-
-def _specificity(host_headers: tuple[str, ...], path_patterns: tuple[str, ...]) -> int:
-    """How specific a rule is inside its tier: the path's literal prefix, or for host-only rules the hosts'."""
-    patterns = path_patterns or host_headers
-    if not path_patterns:
-        # `*.example.com` is less specific than `api.example.com`: count literal characters, not a prefix
-        return min(2 * len(host.replace("*", "").replace("?", "")) + ("*" not in host) for host in patterns)
-    return min(_literal_length(pattern) for pattern in patterns)
-
-
-def _chunks(values: tuple[str, ...]) -> list[tuple[str, ...]]:
-    return [values[start : start + MAX_CONDITION_VALUES] for start in range(0, len(values), MAX_CONDITION_VALUES)]
-
-
-def _conditions(routing: RoutingConfig) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """(host_headers, path_patterns) of each rule of one service: one rule per path pattern and host chunk."""
-    host_chunks = _chunks(routing.host_headers) or [()]
-    if routing.path_patterns:
-        return [(hosts, (path,)) for path in routing.path_patterns for hosts in host_chunks]
-    if routing.host_headers:
-        return [(hosts, ()) for hosts in host_chunks]
-    return []
-
-
-def _check_overlaps(services: Mapping[str, ServiceConfig]) -> None:
-    claimed: dict[tuple[str, str], str] = {}
-    for name, service in services.items():
-        routing = _routing(service)
-        for host in tuple(host.lower() for host in routing.host_headers) or ("(any host)",):
-            for path in routing.path_patterns or ("(any path)",):
-                if host == "(any host)" and path == "(any path)":
-                    continue
-                owner = claimed.setdefault((host, path), name)
-                if owner != name:
-                    raise RoutingConflictError(
-                        f"services {owner} and {name} both route host {host} path {path}; "
-                        f"only the first rule would ever match"
-                    )
-
-
-def listener_rules(services: Mapping[str, ServiceConfig]) -> tuple[ListenerRule, ...]:
-    """The HTTPS listener's rules for the routed services, with deterministic priorities (lower matches first).
-
-    Each service gets one rule per path pattern (times one per chunk of up to three host headers), or one rule
-    per host chunk when it routes by host only; a default-only service gets no rule. Every rule's priority is a
-    function of that rule alone, so adding or removing a service never renumbers the others:
-
-    - tier: host+path rules 1..16000, then host-only 16001..32000, then path-only 32001..48000 (a host names a
-      whole site, so it outranks a path rule that applies to every host); 48001..50000 stay free for manual rules;
-    - level inside the tier: more specific first -- the longer the literal part of the path before a wildcard
-      (`/api/admin/*` before `/api/*`, an exact `/api` before `/api*`), or of the host for host-only rules;
-    - slot inside the level: a SHA-256 of the service name and the rule's conditions, modulo 100.
-
-    Two rules landing on the same slot (rare) are resolved by taking the next free slot in the order of
-    (service, rule index); only then can a newly added rule move an existing one. Raises RoutingConflictError
-    when two services claim the same host/path pair or more than one is the default.
-    """
-    routed = routed_services(services)
-    default_service(routed)
-    _check_overlaps(routed)
-    taken: set[int] = set()
-    rules = []
-    for name, service in routed.items():
-        for index, (hosts, paths) in enumerate(_conditions(_routing(service))):
-            tier = 0 if hosts and paths else 1 if hosts else 2
-            level = SPECIFICITY_LEVELS - 1 - min(_specificity(hosts, paths), SPECIFICITY_LEVELS - 1)
-            base = 1 + tier * TIER_SIZE + level * SLOTS_PER_LEVEL
-            digest = hashlib.sha256("|".join((name, ",".join(hosts), ",".join(paths))).encode()).digest()
-            slot = int.from_bytes(digest[:8], "big") % SLOTS_PER_LEVEL
-            for probe in range(SLOTS_PER_LEVEL):
-                priority = base + (slot + probe) % SLOTS_PER_LEVEL
-                if priority not in taken:
-                    break
-            else:  # pragma: no cover - needs more than 100 rules of identical specificity
-                raise RoutingConflictError(f"more than {SLOTS_PER_LEVEL} rules share one specificity level")
-            taken.add(priority)
-            rules.append(ListenerRule(name, index, hosts, paths, priority))
-    return tuple(rules)
-
-
-def rule_priorities(services: Mapping[str, ServiceConfig]) -> dict[str, tuple[int, ...]]:
-    """Each routed service's rule priorities, in rule order (empty for a default-only service)."""
-    plan = listener_rules(services)
-    return {name: tuple(rule.priority for rule in plan if rule.service == name) for name in routed_services(services)}
 
 
 def _health_check(name: str, service: ServiceConfig) -> LbTargetGroupHealthCheck:

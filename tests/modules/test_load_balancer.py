@@ -235,6 +235,19 @@ def test_adding_a_service_keeps_the_other_priorities() -> None:
     assert [rule.service for rule in plan] == ["admin", "admin", "api", "grpc"]
 
 
+def test_a_hash_collision_between_services_is_refused_instead_of_moving_a_live_rule() -> None:
+    before = {"web": WEB, "api": API}
+    assert rule_priorities(before)["api"] == (46933,)
+    aaf = service(port=8090, routing={"path_patterns": ["/xyz/*"]})
+    with pytest.raises(RoutingConflictError, match=r"listener priority 46933 is the slot of both 'aaf'.*'api'"):
+        listener_rules({**before, "aaf": aaf})
+    shifted = service(port=8090, routing={"path_patterns": ["/xyz/*"], "priority_offset": 1})
+    after = rule_priorities({**before, "aaf": shifted})
+    assert after["api"] == (46933,) and after["aaf"] == (46934,)
+    document, _ = lb_json({**before, "aaf": shifted})
+    assert sorted(rule["priority"] for rule in rules_on(document, 443)) == [46933, 46934]
+
+
 def test_two_services_claiming_the_same_route_are_rejected() -> None:
     with pytest.raises(
         RoutingConflictError, match=r"services api and legacy both route host \(any host\) path /api/\*"
