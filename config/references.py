@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from config.models import EnvironmentConfig
 from config.routing import priority_problems
+from config.service_checks import check_services
 
 DB_SECRET_KEYS = ("username", "password")
 """JSON keys of the RDS-managed master secret a container may read (`db:<key>`)."""
@@ -23,6 +24,7 @@ def check_environment(environment: EnvironmentConfig) -> list[tuple[str, str]]:
         *_collisions(environment),
         *_load_balancer(environment),
         *priority_problems(environment.services),
+        *check_services(environment),
     ]
 
 

@@ -16,6 +16,9 @@ from config.base import ConfigModel, FieldError, check_log_retention
 ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,20}$")]
 """A service name: the {component} of its resource names and its ECR repository name."""
 
+IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+"""What Docker and ECR accept as an image tag."""
+
 EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 SecretReference = Annotated[str, Field(pattern=r"^(secret|ssm|db|redis):[A-Za-z0-9_./-]+$")]
@@ -63,14 +66,43 @@ class RoutingConfig(ConfigModel):
         return self
 
 
+ENVIRONMENT_DIMENSION = "Environment"
+"""Dimension the platform adds to every custom scaling metric, valued `{project}-{env}`, so environments (and
+projects) sharing an account and a namespace never scale on each other's data."""
+
+METRIC_VARIABLES = {
+    "namespace": "SCALING_METRIC_NAMESPACE",
+    "name": "SCALING_METRIC_NAME",
+    "dimensions": "SCALING_METRIC_DIMENSIONS",
+}
+"""Environment variables that tell the app where to publish its scaling metric: namespace, metric name, and the
+exact dimension set as a JSON object (CloudWatch matches the full set, so publish all of them, no more)."""
+
+
 class CustomMetricConfig(ConfigModel):
     """A CloudWatch metric the service publishes itself, e.g. the realtime server's ActiveConnections."""
 
-    namespace: str
-    name: str
+    namespace: str = Field(pattern=r"^[A-Za-z0-9._/#: -]{1,255}$")
+    name: str = Field(min_length=1, max_length=255)
     statistic: Literal["Average", "Sum", "Maximum", "Minimum", "SampleCount"] = "Average"
     target: float = Field(gt=0)
     dimensions: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _environment_is_ours(self) -> CustomMetricConfig:
+        if self.namespace.startswith("AWS/"):
+            raise FieldError("namespace", f"'{self.namespace}': AWS/ namespaces are reserved for AWS services")
+        if ENVIRONMENT_DIMENSION in self.dimensions:
+            raise FieldError(
+                f"dimensions.{ENVIRONMENT_DIMENSION}",
+                f"the platform sets {ENVIRONMENT_DIMENSION} = '<project>-<env>' itself so environments sharing an "
+                "account do not mix; remove it",
+            )
+        return self
+
+    def published_dimensions(self, environment: str) -> dict[str, str]:
+        """The exact dimension set the app publishes and the scaling policy reads: config's plus Environment."""
+        return {**self.dimensions, ENVIRONMENT_DIMENSION: environment}
 
 
 class AutoscalingConfig(ConfigModel):
@@ -128,12 +160,16 @@ class ServiceConfig(ConfigModel):
     kind: Literal["web", "worker"] = "web"
     protocol: Literal["http", "grpc", "websocket"] = "http"
     port: int | None = Field(default=None, ge=1, le=65535)
-    image_tag: str = Field(default="latest", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    image_tag: str | None = Field(default=None, pattern=IMAGE_TAG_PATTERN)
+    """Image tag baked into the synth (a pinned release, or `latest` in a MUTABLE registry). Unset: the stack
+    variable `image_tag_<service>` supplies it at plan time (CI passes the git SHA); until either gives a tag the
+    service exists with 0 tasks, so a first apply on empty repositories never starts tasks without an image."""
     command: tuple[str, ...] = ()
     cpu: int = 256
     memory: int = 512
     desired_count: int = Field(default=1, ge=0, le=1000)
     environment: dict[EnvVarName, str] = Field(default_factory=dict)
+    """Plain environment variables; values may reference stack values such as `${db.host}` (config.stack_values)."""
     secrets: dict[EnvVarName, SecretReference] = Field(default_factory=dict)
     health_check_command: tuple[str, ...] = ()
     log_retention_days: int = 30
@@ -163,6 +199,12 @@ class ServiceConfig(ConfigModel):
         if self.exec and self.readonly_root_filesystem:
             raise FieldError(
                 "exec", "ECS Exec needs a writable root filesystem; turn off readonly_root_filesystem or exec"
+            )
+        metric = self.autoscaling.custom_metric if self.autoscaling is not None else None
+        for variable in sorted(set(self.environment) & set(METRIC_VARIABLES.values()) if metric else ()):
+            raise FieldError(
+                f"environment.{variable}",
+                "is set by the platform for the custom scaling metric (SCALING_METRIC_*); use another name",
             )
         for variable in sorted(set(self.environment) & set(self.secrets)):
             raise FieldError(

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from constructs import Construct
 
 from config import EnvironmentConfig, ProjectConfig
-from config.services import ServiceConfig
+from config.service_checks import MOVING_TAG
+from config.services import IMAGE_TAG_PATTERN, ServiceConfig
+from config.stack_values import STACK_VALUES, references_in, resolve
 from modules.cache import Cache
-from modules.compute import Compute, ServiceWiring, exec_log_group_name, service_log_group_name
+from modules.compute import NO_IMAGE_TAG, Compute, ServiceWiring, exec_log_group_name, service_log_group_name
 from modules.database import Database
 from modules.kms import EncryptionKey
 from modules.load_balancer import LoadBalancer
@@ -32,6 +34,61 @@ class ResolvedSecrets:
     value_from: dict[str, str] = field(default_factory=dict)
     secret_arns: list[str] = field(default_factory=list)
     parameter_arns: list[str] = field(default_factory=list)
+
+
+def stack_values(database: Database | None, cache: Cache | None) -> dict[str, str]:
+    """What `${db.host}`-style references in container environments and String parameters resolve to."""
+    values: dict[str, str] = {}
+    if database is not None:
+        values |= {
+            "db.host": database.endpoint,
+            "db.reader_host": database.reader_endpoint,
+            "db.port": str(database.port),
+            "db.name": database.database_name,
+        }
+    if cache is not None:
+        values |= {
+            "redis.host": cache.primary_endpoint_address,
+            "redis.reader_host": cache.reader_endpoint_address,
+            "redis.port": str(cache.port),
+        }
+    assert set(values) <= set(STACK_VALUES), "every stack value is documented in config.stack_values"
+    return values
+
+
+def image_tag_variable(scope: Construct, service_name: str, service: ServiceConfig, *, immutable: bool) -> str:
+    """The stack variable `image_tag_<service>` as a token; its default is the config's image_tag, else NO_IMAGE_TAG.
+
+    CI deploys a build with `-var image_tag_<service>=<git sha>` without re-synthesizing; while it is NO_IMAGE_TAG
+    the service runs 0 tasks. For an IMMUTABLE repository the variable refuses the moving tag `latest`.
+    """
+    name = f"image_tag_{service_name}"
+    validation = [
+        TerraformVariableValidationConfig(
+            condition=f'${{can(regex("{IMAGE_TAG_PATTERN}", var.{name}))}}',
+            error_message="An image tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.",
+        )
+    ]
+    if immutable:
+        validation.append(
+            TerraformVariableValidationConfig(
+                condition=f'${{var.{name} != "{MOVING_TAG}"}}',
+                error_message=(
+                    f"The repository is IMMUTABLE: '{MOVING_TAG}' can be pushed only once; "
+                    "pass each build's own tag (e.g. the git SHA)."
+                ),
+            )
+        )
+    variable = TerraformVariable(
+        scope,
+        name,
+        type="string",
+        nullable=False,
+        default=service.image_tag if service.image_tag is not None else NO_IMAGE_TAG,
+        description=f"Image tag of {service_name} to run; {NO_IMAGE_TAG} (nothing pushed yet) runs 0 tasks",
+        validation=validation,
+    )
+    return variable.string_value
 
 
 class PlatformStack(TerraformStack):
@@ -87,14 +144,6 @@ class PlatformStack(TerraformStack):
             else None,
             vpc_cidr=network.vpc_cidr_block,
         )
-        secrets = AppSecrets(
-            self,
-            "secrets",
-            name=prefix,
-            environment=environment.name,
-            config=environment.security,
-            kms_key_arn=key.key_arn,
-        )
 
         database = None
         if environment.database.enabled:
@@ -120,6 +169,22 @@ class PlatformStack(TerraformStack):
                 security_group_id=groups.cache_security_group_id,
                 kms_key_arn=key.key_arn,
             )
+
+        values = stack_values(database, cache)
+        secrets = AppSecrets(
+            self,
+            "secrets",
+            name=prefix,
+            environment=environment.name,
+            config=environment.security,
+            kms_key_arn=key.key_arn,
+            # String parameters may reference stack values (`${db.host}`), e.g. seed 001's /{env}/db/* parameters
+            values={
+                parameter: resolve(config.value, values)
+                for parameter, config in environment.security.parameters.items()
+                if config.value is not None and references_in(config.value)
+            },
+        )
 
         registry = Registry(
             self,
@@ -173,6 +238,9 @@ class PlatformStack(TerraformStack):
             targets = load_balancer.target_groups.get(name) if load_balancer is not None else None
             wiring[name] = ServiceWiring(
                 image_repository_url=registry.repository_urls[name],
+                image_tag=image_tag_variable(
+                    self, name, service, immutable=environment.registry.tag_mutability == "IMMUTABLE"
+                ),
                 execution_role_arn=roles.execution_role_arn,
                 task_role_arn=roles.task_role_arn,
                 security_group_id=groups.service_security_group_ids[name],
@@ -193,6 +261,7 @@ class PlatformStack(TerraformStack):
             wiring=wiring,
             private_subnet_ids=network.private_subnet_ids,
             kms_key_arn=key.key_arn,
+            stack_values=values,
             partition=partition.partition,
         )
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from cdktf import ITerraformDependable, TerraformResourceLifecycle
+from cdktf import Fn, ITerraformDependable, Op, TerraformResourceLifecycle, Token
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -61,13 +61,17 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from config.compute import ComputeConfig
-from config.services import AutoscalingConfig, ServiceConfig
+from config.services import METRIC_VARIABLES, AutoscalingConfig, ServiceConfig
+from config.stack_values import references_in, resolve
 from modules.compute.container import TMP_VOLUME, container_definition
 from modules.compute.deployment import capacity_strategy, forces_new_deployment, ignored_changes
 from modules.iam import service_trust_policy
 
 CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 """The capacity providers associated with the cluster."""
+
+NO_IMAGE_TAG = "no-image-yet"
+"""The image tag that means "nothing pushed yet": the service then runs 0 tasks, so the image is never pulled."""
 
 
 def service_log_group_name(name: str, service: str) -> str:
@@ -132,6 +136,9 @@ class ServiceWiring:
     """`app/<name>/<id>` of the ALB, for ALBRequestCountPerTarget scaling."""
     dependencies: Sequence[ITerraformDependable] = ()
     """Resources the service must wait for, e.g. the listener rule that attaches its target group to the ALB."""
+    image_tag: str | None = None
+    """The tag to run as a Terraform expression (the stack variable `image_tag_<service>`), equal to NO_IMAGE_TAG
+    until CI supplies one; None uses the config's `image_tag`."""
 
 
 class Compute(Construct):
@@ -154,10 +161,12 @@ class Compute(Construct):
         wiring: Mapping[str, ServiceWiring],
         private_subnet_ids: Sequence[str],
         kms_key_arn: str,
+        stack_values: Mapping[str, str] | None = None,
         partition: str = "aws",
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
+        self._stack_values = dict(stack_values or {})
         self._name = name
         self._region = region
         self._config = config
@@ -167,6 +176,7 @@ class Compute(Construct):
         order = _dependency_order(services, enabled)
         for key in order:
             _check_wiring(key, enabled[key], wiring.get(key))
+            _check_references(key, enabled[key], self._stack_values)
 
         exec_logs = CloudwatchLogGroup(
             self,
@@ -269,12 +279,18 @@ class Compute(Construct):
             kms_key_id=self._kms_key_arn,
             tags=self._tags,
         )
+        tag = wiring.image_tag if wiring.image_tag is not None else config.image_tag
+        # Without a tag the service exists with 0 tasks (first apply on empty repositories): a plan-time condition
+        # when the tag is a variable (NO_IMAGE_TAG until CI passes one), a plain 0 when there is none at all.
+        no_image: Any = True if tag is None else Op.eq(tag, NO_IMAGE_TAG) if Token.is_unresolved(tag) else None
+        image_tag = NO_IMAGE_TAG if tag is None else tag
         container = container_definition(
             container_name=key,
             config=config,
-            image=f"{wiring.image_repository_url}:{config.image_tag}",
+            image=f"{wiring.image_repository_url}:{image_tag}",
             log_group_name=log_group.name,
             region=self._region,
+            environment=self._environment(config),
             secrets=wiring.secrets,
             health_check=self._config.container_health_check,
         )
@@ -305,7 +321,7 @@ class Compute(Construct):
             name=full_name,
             cluster=self._cluster.arn,
             task_definition=task.arn,
-            desired_count=config.desired_count,
+            desired_count=_gated(config.desired_count, no_image),
             platform_version=self._config.platform_version,
             capacity_provider_strategy=[
                 EcsServiceCapacityProviderStrategy(
@@ -349,7 +365,7 @@ class Compute(Construct):
         )
 
         if config.autoscaling is not None:
-            self._autoscaling(key, config, wiring, service)
+            self._autoscaling(key, config, wiring, service, no_image)
         if blue_green:
             self._deployment_group(key, config, wiring, service)
 
@@ -361,7 +377,21 @@ class Compute(Construct):
         self.log_group_arns[key] = log_group.arn
         return service
 
-    def _autoscaling(self, key: str, config: ServiceConfig, wiring: ServiceWiring, service: EcsService) -> None:
+    def _environment(self, config: ServiceConfig) -> dict[str, str]:
+        """The container's plain variables: config values with stack references resolved, plus the scaling metric."""
+        environment = {variable: resolve(value, self._stack_values) for variable, value in config.environment.items()}
+        metric = config.autoscaling.custom_metric if config.autoscaling is not None else None
+        if metric is not None:
+            environment[METRIC_VARIABLES["namespace"]] = metric.namespace
+            environment[METRIC_VARIABLES["name"]] = metric.name
+            environment[METRIC_VARIABLES["dimensions"]] = json.dumps(
+                metric.published_dimensions(self._name), sort_keys=True, separators=(",", ":")
+            )
+        return environment
+
+    def _autoscaling(
+        self, key: str, config: ServiceConfig, wiring: ServiceWiring, service: EcsService, no_image: Any
+    ) -> None:
         ident, full_name = key.replace("-", "_"), f"{self._name}-{key}"
         scaling = config.autoscaling
         assert scaling is not None
@@ -371,8 +401,8 @@ class Compute(Construct):
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=f"service/{self._cluster.name}/{service.name}",
-            min_capacity=scaling.min,
-            max_capacity=scaling.max,
+            min_capacity=_gated(scaling.min, no_image),
+            max_capacity=_gated(scaling.max, no_image),
             tags=self._tags,
         )
         policies: dict[str, Any] = {}
@@ -402,11 +432,10 @@ class Compute(Construct):
                     statistic=metric.statistic,
                     dimensions=[
                         AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensions(
-                            name=dimension, value=metric.dimensions[dimension]
+                            name=dimension, value=value
                         )
-                        for dimension in sorted(metric.dimensions)
-                    ]
-                    or None,
+                        for dimension, value in sorted(metric.published_dimensions(self._name).items())
+                    ],
                 ),
             )
         for suffix, tracking in policies.items():
@@ -524,6 +553,23 @@ def _dependency_order(services: Mapping[str, ServiceConfig], enabled: Mapping[st
     for key in enabled:
         visit(key)
     return order
+
+
+def _gated(count: int, no_image: Any) -> Any:
+    """A task count: 0 while the service has no image tag (True, or a plan-time condition), else `count`."""
+    if no_image is True:
+        return 0
+    if no_image is None:
+        return count
+    return Token.as_number(Fn.conditional(no_image, 0, count))
+
+
+def _check_references(key: str, config: ServiceConfig, stack_values: Mapping[str, str]) -> None:
+    """Fail on environment references the stack gave no value for (config checks report them to the user first)."""
+    for variable, value in sorted(config.environment.items()):
+        missing = [name for name in references_in(value) if name not in stack_values]
+        if missing:
+            raise ValueError(f"service '{key}': environment.{variable} references {missing}, which have no value")
 
 
 def _check_wiring(key: str, config: ServiceConfig, wiring: ServiceWiring | None) -> None:
