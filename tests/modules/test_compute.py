@@ -569,10 +569,10 @@ def test_a_tag_variable_starts_the_tasks_once_ci_supplies_it() -> None:
     variable = TerraformVariable(stack, "image_tag_api", type="string", default="no-image-yet")
     build(stack, {"api": config}, wiring={"api": wiring_for("api", config, image_tag=variable.string_value)})
     document = synth_json(stack)
-    assert ecs_service(document)["desired_count"] == "${(var.image_tag_api == \"no-image-yet\") ? 0 : 2}"
+    assert ecs_service(document)["desired_count"] == '${(var.image_tag_api == "no-image-yet") ? 0 : 2}'
     target = only(document, "aws_appautoscaling_target")
-    assert target["min_capacity"] == "${(var.image_tag_api == \"no-image-yet\") ? 0 : 2}"
-    assert target["max_capacity"] == "${(var.image_tag_api == \"no-image-yet\") ? 0 : 4}"
+    assert target["min_capacity"] == '${(var.image_tag_api == "no-image-yet") ? 0 : 2}'
+    assert target["max_capacity"] == '${(var.image_tag_api == "no-image-yet") ? 0 : 4}'
     assert container(document)["image"] == f"{REPOSITORY}:${{var.image_tag_api}}"
 
 

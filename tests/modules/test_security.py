@@ -496,9 +496,7 @@ def test_exec_off_task_role_has_no_permissions() -> None:
 
 
 def test_custom_metric_scaling_lets_the_app_publish_into_that_namespace_only() -> None:
-    scaled = web(
-        autoscaling={"custom_metric": {"namespace": "Realtime", "name": "ActiveConnections", "target": 500.0}}
-    )
+    scaled = web(autoscaling={"custom_metric": {"namespace": "Realtime", "name": "ActiveConnections", "target": 500.0}})
     statements = policy_statements(roles_json(scaled), "task_permissions")
     assert statements["PublishScalingMetric"]["actions"] == ["cloudwatch:PutMetricData"]
     assert statements["PublishScalingMetric"]["condition"] == [
