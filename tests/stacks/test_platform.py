@@ -62,6 +62,45 @@ def test_container_secrets_resolve_to_arns(prod: Json) -> None:
     assert secrets["REDIS_AUTH_TOKEN"].startswith("${aws_secretsmanager_secret.cache_auth_token")
 
 
+def test_containers_find_their_data_stores_without_any_password_in_the_json(prod: Json) -> None:
+    variables = {item["name"]: item["value"] for item in container(prod, "api")["environment"]}
+    assert variables["DB_HOST"].startswith("${aws_rds_cluster.database_") and variables["DB_HOST"].endswith(
+        ".endpoint}"
+    )
+    assert (variables["DB_PORT"], variables["DB_NAME"], variables["REDIS_PORT"]) == ("5432", "app", "6379")
+    assert variables["REDIS_HOST"].endswith(".primary_endpoint_address}")
+    secrets = {item["name"] for item in container(prod, "api")["secrets"]}
+    assert {"DB_USER", "DB_PASSWORD", "REDIS_AUTH_TOKEN"} <= secrets and not secrets & set(variables)
+
+
+def test_string_parameters_may_hold_stack_values(config_with: Callable[[Json], PlatformConfig]) -> None:
+    # seed 004: /bookmark-manager/prod/db/endpoint for tools that read Parameter Store
+    config = config_with(
+        {"defaults": {"security": {"parameters": {"db/endpoint": {"value": "${db.host}:${db.port}"}}}}}
+    )
+    document = platform(config, "prod")
+    (parameter,) = [p for p in resources(document, "aws_ssm_parameter").values() if p["name"].endswith("/db/endpoint")]
+    assert parameter["type"] == "String"
+    assert parameter["value"].startswith("${aws_rds_cluster.database_") and parameter["value"].endswith(
+        ".endpoint}:5432"
+    )
+
+
+def test_every_service_takes_its_image_tag_from_a_stack_variable(prod: Json, dev: Json) -> None:
+    for document, services in ((prod, ("api", "realtime", "web", "worker")), (dev, ("api", "realtime", "web"))):
+        assert {name for name in document["variable"]} >= {f"image_tag_{service}" for service in services}
+        for service in services:
+            variable = document["variable"][f"image_tag_{service}"]
+            assert variable["default"] == "no-image-yet" and variable["type"] == "string"
+            assert container(document, service)["image"].endswith(f":${{var.image_tag_{service}}}")
+    # IMMUTABLE prod refuses `latest` at plan time; MUTABLE dev does not
+    conditions = {item["condition"] for item in prod["variable"]["image_tag_api"]["validation"]}
+    assert '${var.image_tag_api != "latest"}' in conditions
+    assert not any("latest" in item["condition"] for item in dev["variable"]["image_tag_api"]["validation"])
+    web = next(s for s in resources(dev, "aws_ecs_service").values() if s["name"].endswith("-web"))
+    assert web["desired_count"] == '${(var.image_tag_web == "no-image-yet") ? 0 : 1}'
+
+
 def test_services_run_in_their_own_security_groups_on_private_subnets(prod: Json) -> None:
     for service in resources(prod, "aws_ecs_service").values():
         (network,) = (
@@ -123,6 +162,7 @@ def test_optional_modules_off(reference_document: Json) -> None:
     document = copy.deepcopy(reference_document)
     for service in document["defaults"]["services"].values():
         service["secrets"] = {k: v for k, v in service.get("secrets", {}).items() if v.startswith("secret:")}
+        service["environment"] = {k: v for k, v in service.get("environment", {}).items() if "${" not in v}
     document["environments"]["dev"]["database"] = {"enabled": False}
     document["environments"]["dev"]["cache"] = {"enabled": False}
     synthesized = platform(build_config(document, "test.toml"), "dev")
