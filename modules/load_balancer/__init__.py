@@ -40,18 +40,15 @@ from constructs import Construct
 from config.load_balancer import DEFAULT_IDLE_TIMEOUT, WEBSOCKET_IDLE_TIMEOUT, LoadBalancerConfig
 from config.routing import ListenerRule as ListenerRule
 from config.routing import RoutingConflictError as RoutingConflictError
-from config.routing import default_service, listener_rules, routed_services
+from config.routing import default_service as default_service
+from config.routing import listener_rules as listener_rules
+from config.routing import routed_services as routed_services
 from config.routing import rule_priorities as rule_priorities
 from config.services import RoutingConfig, ServiceConfig
 from modules.bucket import BucketGrant, PrivateBucket
 from modules.load_balancer.names import AWS_NAME_LIMIT as AWS_NAME_LIMIT
-from modules.load_balancer.names import (
-    TARGET_PROTOCOL,
-    TARGET_TYPE,
-    aws_name,
-    protocol_version,
-    target_group_name,
-)
+from modules.load_balancer.names import TARGET_PROTOCOL, TARGET_TYPE, protocol_version, target_group_name
+from modules.load_balancer.names import aws_name as aws_name
 
 GRPC_HEALTH_CHECK_PATH = "/grpc.health.v1.Health/Check"
 """The standard gRPC health service, probed when a gRPC service sets no health_check_path of its own."""

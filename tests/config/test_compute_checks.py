@@ -30,7 +30,7 @@ def accepted(reference_document: Json) -> Callable[[Json], PlatformConfig]:
     return build
 
 
-AAF = {"kind": "web", "port": 8090, "routing": {"path_patterns": ["/xyz/*"]}}
+AAF: Json = {"kind": "web", "port": 8090, "routing": {"path_patterns": ["/xyz/*"]}}
 """The service whose only rule hashes to api's slot (46933): adding it used to move api's rule to 46934."""
 
 

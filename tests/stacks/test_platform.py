@@ -88,7 +88,7 @@ def test_string_parameters_may_hold_stack_values(config_with: Callable[[Json], P
 
 def test_every_service_takes_its_image_tag_from_a_stack_variable(prod: Json, dev: Json) -> None:
     for document, services in ((prod, ("api", "realtime", "web", "worker")), (dev, ("api", "realtime", "web"))):
-        assert {name for name in document["variable"]} >= {f"image_tag_{service}" for service in services}
+        assert set(document["variable"]) >= {f"image_tag_{service}" for service in services}
         for service in services:
             variable = document["variable"][f"image_tag_{service}"]
             assert variable["default"] == "no-image-yet" and variable["type"] == "string"
