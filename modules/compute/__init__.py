@@ -64,7 +64,7 @@ from config.compute import ComputeConfig
 from config.services import METRIC_VARIABLES, AutoscalingConfig, ServiceConfig
 from config.stack_values import references_in, resolve
 from modules.compute.container import TMP_VOLUME, container_definition
-from modules.compute.deployment import capacity_strategy, forces_new_deployment, ignored_changes
+from modules.compute.deployment import capacity_strategy, dependency_order, forces_new_deployment, ignored_changes
 from modules.iam import service_trust_policy
 
 CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -173,7 +173,7 @@ class Compute(Construct):
         self._kms_key_arn = kms_key_arn
         self._tags = dict(tags or {})
         enabled = {key: service for key, service in services.items() if service.enabled}
-        order = _dependency_order(services, enabled)
+        order = dependency_order(services, enabled)
         for key in order:
             _check_wiring(key, enabled[key], wiring.get(key))
             _check_references(key, enabled[key], self._stack_values)
@@ -525,34 +525,6 @@ def _tracking(
         ),
         customized_metric_specification=custom,
     )
-
-
-def _dependency_order(services: Mapping[str, ServiceConfig], enabled: Mapping[str, ServiceConfig]) -> list[str]:
-    """Enabled services with every service after those it depends on; disabled dependencies are skipped."""
-    order: list[str] = []
-    visiting: list[str] = []
-
-    def visit(key: str) -> None:
-        if key in order:
-            return
-        if key in visiting:
-            cycle = " -> ".join([*visiting[visiting.index(key) :], key])
-            raise ValueError(f"services depend on each other in a cycle: {cycle}")
-        visiting.append(key)
-        for dependency in enabled[key].depends_on:
-            if dependency not in services:
-                raise ValueError(
-                    f"service '{key}' depends_on '{dependency}', which is not a service; "
-                    f"services: {', '.join(sorted(services))}"
-                )
-            if dependency in enabled:
-                visit(dependency)
-        visiting.pop()
-        order.append(key)
-
-    for key in enabled:
-        visit(key)
-    return order
 
 
 def _gated(count: int, no_image: Any) -> Any:

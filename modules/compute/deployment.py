@@ -1,10 +1,12 @@
-"""Pure planning of how an ECS service is placed and updated: capacity strategy and what Terraform must not touch.
+"""Pure planning of how ECS services are placed, ordered and updated: capacity strategy, creation order, and what
+Terraform must not touch.
 
 Plain functions over the config, unit-tested without synthesizing anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from config.services import ServiceConfig, SpotConfig
@@ -61,3 +63,31 @@ def ignored_changes(service: ServiceConfig, *, ci_owns_task_definitions: bool) -
     if service.autoscaling is not None:
         ignored.append("desired_count")  # owned by Application Auto Scaling once the service runs
     return ignored
+
+
+def dependency_order(services: Mapping[str, ServiceConfig], enabled: Mapping[str, ServiceConfig]) -> list[str]:
+    """Enabled services with every service after those it depends on; disabled dependencies are skipped."""
+    order: list[str] = []
+    visiting: list[str] = []
+
+    def visit(key: str) -> None:
+        if key in order:
+            return
+        if key in visiting:
+            cycle = " -> ".join([*visiting[visiting.index(key) :], key])
+            raise ValueError(f"services depend on each other in a cycle: {cycle}")
+        visiting.append(key)
+        for dependency in enabled[key].depends_on:
+            if dependency not in services:
+                raise ValueError(
+                    f"service '{key}' depends_on '{dependency}', which is not a service; "
+                    f"services: {', '.join(sorted(services))}"
+                )
+            if dependency in enabled:
+                visit(dependency)
+        visiting.pop()
+        order.append(key)
+
+    for key in enabled:
+        visit(key)
+    return order

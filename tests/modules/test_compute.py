@@ -759,3 +759,24 @@ def test_compute_module_validates_with_terraform(tmp_path: Path, terraform_env: 
     app, stack = module_test_stack(tmp_path)
     build(stack, services, wiring=wiring)
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+# --- pure planning (modules/compute/deployment.py) -------------------------------------------------------------
+
+
+def test_capacity_strategy_plan() -> None:
+    from modules.compute.deployment import CapacityShare, capacity_strategy
+
+    assert capacity_strategy(service().spot) == (CapacityShare("FARGATE", 1),)
+    spot = service(spot={"enabled": True, "base": 2, "on_demand_weight": 1, "spot_weight": 4}).spot
+    assert capacity_strategy(spot) == (CapacityShare("FARGATE", 1, 2), CapacityShare("FARGATE_SPOT", 4))
+
+
+def test_ignored_changes_plan() -> None:
+    from modules.compute.deployment import CODE_DEPLOY_OWNED, forces_new_deployment, ignored_changes
+
+    rolling, green = service(), blue_green(autoscaling={"min": 1, "max": 2})
+    assert ignored_changes(rolling, ci_owns_task_definitions=False) == []
+    assert ignored_changes(rolling, ci_owns_task_definitions=True) == ["task_definition"]
+    assert ignored_changes(green, ci_owns_task_definitions=False) == [*CODE_DEPLOY_OWNED, "desired_count"]
+    assert forces_new_deployment(rolling) and not forces_new_deployment(green)
