@@ -8,10 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from config.models import EnvironmentConfig
+from config.services import MOVING_TAG
 from config.stack_values import reference_problems
-
-MOVING_TAG = "latest"
-"""The conventional tag that moves with every push; an IMMUTABLE repository refuses its second push."""
 
 
 def check_services(environment: EnvironmentConfig) -> list[tuple[str, str]]:
@@ -48,8 +46,8 @@ def _image_tags(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
             yield (
                 f"services.{name}.image_tag",
                 f"'{MOVING_TAG}' cannot be pushed twice to an IMMUTABLE repository (registry.tag_mutability); pin a "
-                f"release tag here, or leave image_tag unset and pass each build's tag (e.g. the git SHA) as the "
-                f"Terraform variable image_tag_{name}",
+                f"release tag here, or leave image_tag unset and let CI write each build's own tag (e.g. the git SHA) "
+                f"to the deployed-tag parameter .../image-tag/{name}",
             )
 
 

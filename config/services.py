@@ -19,6 +19,12 @@ ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,20}$")]
 IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
 """What Docker and ECR accept as an image tag."""
 
+NO_IMAGE_TAG = "no-image-yet"
+"""The deployed-tag value meaning "nothing pushed yet": the service then runs 0 tasks, so no image is pulled."""
+
+MOVING_TAG = "latest"
+"""The conventional tag that moves with every push; an IMMUTABLE repository refuses its second push."""
+
 EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 SecretReference = Annotated[str, Field(pattern=r"^(secret|ssm|db|redis):[A-Za-z0-9_./-]+$")]
@@ -161,9 +167,10 @@ class ServiceConfig(ConfigModel):
     protocol: Literal["http", "grpc", "websocket"] = "http"
     port: int | None = Field(default=None, ge=1, le=65535)
     image_tag: str | None = Field(default=None, pattern=IMAGE_TAG_PATTERN)
-    """Image tag baked into the synth (a pinned release, or `latest` in a MUTABLE registry). Unset: the stack
-    variable `image_tag_<service>` supplies it at plan time (CI passes the git SHA); until either gives a tag the
-    service exists with 0 tasks, so a first apply on empty repositories never starts tasks without an image."""
+    """Image tag baked into the synth (a pinned release, or `latest` in a MUTABLE registry). Unset: the tag CI
+    deployed, read at plan time from the SSM parameter `/{project}/{env}/image-tag/<service>` (CI writes the git
+    SHA there, then applies); until a tag exists the service runs 0 tasks, so a first apply on empty repositories
+    never starts tasks without an image, and a platform apply never rolls the application back."""
     command: tuple[str, ...] = ()
     cpu: int = 256
     memory: int = 512

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf import TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from constructs import Construct
 
 from config import EnvironmentConfig, ProjectConfig
-from config.service_checks import MOVING_TAG
-from config.services import IMAGE_TAG_PATTERN, ServiceConfig
+from config.services import ServiceConfig
 from config.stack_values import STACK_VALUES, references_in, resolve
 from modules.cache import Cache
-from modules.compute import NO_IMAGE_TAG, Compute, ServiceWiring, exec_log_group_name, service_log_group_name
+from modules.compute import Compute, ServiceWiring, exec_log_group_name, service_log_group_name
 from modules.database import Database
 from modules.kms import EncryptionKey
 from modules.load_balancer import LoadBalancer
@@ -54,41 +53,6 @@ def stack_values(database: Database | None, cache: Cache | None) -> dict[str, st
         }
     assert set(values) <= set(STACK_VALUES), "every stack value is documented in config.stack_values"
     return values
-
-
-def image_tag_variable(scope: Construct, service_name: str, service: ServiceConfig, *, immutable: bool) -> str:
-    """The stack variable `image_tag_<service>` as a token; its default is the config's image_tag, else NO_IMAGE_TAG.
-
-    CI deploys a build with `-var image_tag_<service>=<git sha>` without re-synthesizing; while it is NO_IMAGE_TAG
-    the service runs 0 tasks. For an IMMUTABLE repository the variable refuses the moving tag `latest`.
-    """
-    name = f"image_tag_{service_name}"
-    validation = [
-        TerraformVariableValidationConfig(
-            condition=f'${{can(regex("{IMAGE_TAG_PATTERN}", var.{name}))}}',
-            error_message="An image tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.",
-        )
-    ]
-    if immutable:
-        validation.append(
-            TerraformVariableValidationConfig(
-                condition=f'${{var.{name} != "{MOVING_TAG}"}}',
-                error_message=(
-                    f"The repository is IMMUTABLE: '{MOVING_TAG}' can be pushed only once; "
-                    "pass each build's own tag (e.g. the git SHA)."
-                ),
-            )
-        )
-    variable = TerraformVariable(
-        scope,
-        name,
-        type="string",
-        nullable=False,
-        default=service.image_tag if service.image_tag is not None else NO_IMAGE_TAG,
-        description=f"Image tag of {service_name} to run; {NO_IMAGE_TAG} (nothing pushed yet) runs 0 tasks",
-        validation=validation,
-    )
-    return variable.string_value
 
 
 class PlatformStack(TerraformStack):
@@ -193,6 +157,9 @@ class PlatformStack(TerraformStack):
             config=environment.registry,
             repositories=[*services, *environment.registry.extra_repositories],
             kms_key_arn=key.key_arn,
+            # CI writes each deployed tag here and then applies; services with a pinned image_tag need none
+            deployed_tag_path=f"/{project.name}/{environment.name}/image-tag",
+            tracked_repositories=[name for name, service in services.items() if service.image_tag is None],
         )
 
         load_balancer = None
@@ -238,9 +205,7 @@ class PlatformStack(TerraformStack):
             targets = load_balancer.target_groups.get(name) if load_balancer is not None else None
             wiring[name] = ServiceWiring(
                 image_repository_url=registry.repository_urls[name],
-                image_tag=image_tag_variable(
-                    self, name, service, immutable=environment.registry.tag_mutability == "IMMUTABLE"
-                ),
+                image_tag=registry.deployed_tags.get(name),
                 execution_role_arn=roles.execution_role_arn,
                 task_role_arn=roles.task_role_arn,
                 security_group_id=groups.service_security_group_ids[name],
@@ -330,6 +295,11 @@ class PlatformStack(TerraformStack):
             ),
             ("nat_gateway_ids", network.nat_gateway_ids, "NAT gateways (empty when nat = none)"),
             ("ecr_repository_urls", registry.repository_urls, "ECR repository URL per service, for docker push"),
+            (
+                "image_tag_parameter_names",
+                registry.deployed_tag_parameter_names,
+                "SSM parameter per service that CI writes the deployed image tag to before applying",
+            ),
             ("secret_arns", secrets.secret_arns, "ARNs (never values) of the application secrets"),
             ("parameter_arns", secrets.parameter_arns, "ARNs of the SSM parameters"),
             ("ecs_cluster_name", compute.cluster_name, "ECS cluster"),

@@ -61,7 +61,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from config.compute import ComputeConfig
-from config.services import METRIC_VARIABLES, AutoscalingConfig, ServiceConfig
+from config.services import METRIC_VARIABLES, NO_IMAGE_TAG, AutoscalingConfig, ServiceConfig
 from config.stack_values import references_in, resolve
 from modules.compute.container import TMP_VOLUME, container_definition
 from modules.compute.deployment import capacity_strategy, dependency_order, forces_new_deployment, ignored_changes
@@ -69,9 +69,6 @@ from modules.iam import service_trust_policy
 
 CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 """The capacity providers associated with the cluster."""
-
-NO_IMAGE_TAG = "no-image-yet"
-"""The image tag that means "nothing pushed yet": the service then runs 0 tasks, so the image is never pulled."""
 
 
 def service_log_group_name(name: str, service: str) -> str:
@@ -137,8 +134,8 @@ class ServiceWiring:
     dependencies: Sequence[ITerraformDependable] = ()
     """Resources the service must wait for, e.g. the listener rule that attaches its target group to the ALB."""
     image_tag: str | None = None
-    """The tag to run as a Terraform expression (the stack variable `image_tag_<service>`), equal to NO_IMAGE_TAG
-    until CI supplies one; None uses the config's `image_tag`."""
+    """The tag to run as a Terraform reference (the deployed-tag parameter CI writes), NO_IMAGE_TAG until CI has
+    deployed once; None uses the config's `image_tag`."""
 
 
 class Compute(Construct):
@@ -281,7 +278,7 @@ class Compute(Construct):
         )
         tag = wiring.image_tag if wiring.image_tag is not None else config.image_tag
         # Without a tag the service exists with 0 tasks (first apply on empty repositories): a plan-time condition
-        # when the tag is a variable (NO_IMAGE_TAG until CI passes one), a plain 0 when there is none at all.
+        # when the tag is a reference (NO_IMAGE_TAG until CI writes one), a plain 0 when there is none at all.
         no_image: Any = True if tag is None else Op.eq(tag, NO_IMAGE_TAG) if Token.is_unresolved(tag) else None
         image_tag = NO_IMAGE_TAG if tag is None else tag
         container = container_definition(

@@ -89,8 +89,8 @@ def test_latest_in_an_immutable_registry_is_a_config_error(problems: Callable[[J
     found = problems({"environments": {"prod": {"services": {"api": {"image_tag": "latest"}}}}})
     assert found == [
         "environments.toml [prod] environments.prod.services.api.image_tag: 'latest' cannot be pushed twice to an "
-        "IMMUTABLE repository (registry.tag_mutability); pin a release tag here, or leave image_tag unset and pass "
-        "each build's tag (e.g. the git SHA) as the Terraform variable image_tag_api"
+        "IMMUTABLE repository (registry.tag_mutability); pin a release tag here, or leave image_tag unset and let CI "
+        "write each build's own tag (e.g. the git SHA) to the deployed-tag parameter .../image-tag/api"
     ]
 
 
@@ -107,7 +107,7 @@ def test_latest_in_a_mutable_registry_and_pinned_tags_anywhere_are_fine(
     )
     assert config.environment("dev").services["api"].image_tag == "latest"
     assert config.environment("prod").services["api"].image_tag == "v1.4.2"
-    assert config.environment("stg").services["api"].image_tag is None  # supplied by the stack variable
+    assert config.environment("stg").services["api"].image_tag is None  # read from the deployed-tag parameter CI writes
 
 
 # --- references to stack values ------------------------------------------------------------------------------

@@ -562,7 +562,8 @@ def test_without_any_tag_the_service_exists_with_no_tasks() -> None:
     assert container(document)["image"] == f"{REPOSITORY}:no-image-yet"
 
 
-def test_a_tag_variable_starts_the_tasks_once_ci_supplies_it() -> None:
+def test_a_tag_reference_starts_the_tasks_once_ci_supplies_a_tag() -> None:
+    # the stack hands in the deployed-tag parameter's value; any Terraform reference behaves the same
     config = service(image_tag=None, desired_count=2, autoscaling={"min": 2, "max": 4})
     app = Testing.app()
     stack = TerraformStack(app, "test")

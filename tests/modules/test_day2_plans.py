@@ -95,7 +95,9 @@ def plan_actions(workdir: Path, env: dict[str, str], kind: str, before: Json, af
     """The plan's actions for one resource moving from `before` (state) to `after` (configuration)."""
     schema = json.loads((workdir / "schema.json").read_text())["provider_schemas"][PROVIDER]["resource_schemas"][kind]
     old = {key: value for key, value in _fake(before).items() if key not in DROPPED}
-    new = {key: value for key, value in _fake(after).items() if key not in DROPPED[:-1]}
+    new = {key: value for key, value in _fake(after).items() if key not in DROPPED}
+    if "lifecycle" in after:  # lifecycle expressions stay as written (self.*, attribute names)
+        new["lifecycle"] = after["lifecycle"]
     # what state holds after creating `before`: the create plan's values with the computed ones filled in
     (workdir / "terraform.tfstate").unlink(missing_ok=True)
     (workdir / "main.tf.json").write_text(json.dumps(_configuration({kind: {"this": old}})))
@@ -116,7 +118,16 @@ def plan_actions(workdir: Path, env: dict[str, str], kind: str, before: Json, af
                 "name": "this",
                 "provider": f'provider["{PROVIDER}"]',
                 "instances": [
-                    {"schema_version": schema["version"], "attributes": attributes, "sensitive_attributes": []}
+                    {
+                        "schema_version": schema["version"],
+                        "attributes": attributes,
+                        # as Terraform records schema-sensitive attributes (else it plans a sensitivity update)
+                        "sensitive_attributes": [
+                            [{"type": "get_attr", "value": name}]
+                            for name, spec in schema["block"]["attributes"].items()
+                            if spec.get("sensitive")
+                        ],
+                    }
                 ],
             }
         ],
@@ -175,3 +186,18 @@ def test_a_service_follows_its_replaced_target_group_in_place(workdir: Path, ter
     before = ecs_service_of(service())
     after = {**before, "load_balancer": [{**before["load_balancer"][0], "target_group_arn": "${new.group.arn}"}]}
     assert plan_actions(workdir, terraform_env, "aws_ecs_service", before, after) == ["update"]
+
+
+def test_a_platform_apply_keeps_the_tag_ci_deployed(workdir: Path, terraform_env: dict[str, str]) -> None:
+    from tests.modules.test_registry import deployed_tag_json
+
+    document, _ = deployed_tag_json("IMMUTABLE")
+    (parameter,) = resources(document, "aws_ssm_parameter").values()
+    written_by_ci = {**parameter, "insecure_value": "3f9c2ab"}
+    # without ignore_changes the apply would write "no-image-yet" back: every service to 0 tasks
+    assert plan_actions(workdir, terraform_env, "aws_ssm_parameter", written_by_ci, parameter) == ["no-op"]
+    unguarded = {key: value for key, value in parameter.items() if key != "lifecycle"}
+    assert plan_actions(workdir, terraform_env, "aws_ssm_parameter", written_by_ci, unguarded) == ["update"]
+    # an IMMUTABLE repository's deployed tag may not be the moving `latest`: the plan stops with the reason
+    with pytest.raises(AssertionError, match="the repository is IMMUTABLE"):
+        plan_actions(workdir, terraform_env, "aws_ssm_parameter", {**parameter, "insecure_value": "latest"}, parameter)

@@ -86,19 +86,50 @@ def test_string_parameters_may_hold_stack_values(config_with: Callable[[Json], P
     )
 
 
-def test_every_service_takes_its_image_tag_from_a_stack_variable(prod: Json, dev: Json) -> None:
-    for document, services in ((prod, ("api", "realtime", "web", "worker")), (dev, ("api", "realtime", "web"))):
-        assert set(document["variable"]) >= {f"image_tag_{service}" for service in services}
+def test_every_service_runs_the_tag_ci_deployed_or_nothing(prod: Json, dev: Json) -> None:
+    for document, env, services in (
+        (prod, "prod", ("api", "realtime", "web", "worker")),
+        (dev, "dev", ("api", "realtime", "web")),
+    ):
+        parameters = {
+            p["name"]: (key, p)
+            for key, p in resources(document, "aws_ssm_parameter").items()
+            if "/image-tag/" in p["name"]
+        }
+        assert sorted(parameters) == [f"/acme/{env}/image-tag/{service}" for service in services]
         for service in services:
-            variable = document["variable"][f"image_tag_{service}"]
-            assert variable["default"] == "no-image-yet" and variable["type"] == "string"
-            assert container(document, service)["image"].endswith(f":${{var.image_tag_{service}}}")
-    # IMMUTABLE prod refuses `latest` at plan time; MUTABLE dev does not
-    conditions = {item["condition"] for item in prod["variable"]["image_tag_api"]["validation"]}
-    assert '${var.image_tag_api != "latest"}' in conditions
-    assert not any("latest" in item["condition"] for item in dev["variable"]["image_tag_api"]["validation"])
+            key, parameter = parameters[f"/acme/{env}/image-tag/{service}"]
+            # created once as "no image yet"; after that CI owns the value and Terraform only reads it
+            assert parameter["insecure_value"] == "no-image-yet" and parameter["type"] == "String"
+            assert parameter["lifecycle"]["ignore_changes"] == ["insecure_value"]
+            tag = f"${{aws_ssm_parameter.{key}.insecure_value}}"
+            assert container(document, service)["image"].endswith(f":{tag}")
+        assert document["output"]["image_tag_parameter_names"]
+    # IMMUTABLE prod refuses `latest` when the plan reads it; MUTABLE dev does not
+    (_, api) = next(
+        v
+        for k, v in {p["name"]: (k, p) for k, p in resources(prod, "aws_ssm_parameter").items()}.items()
+        if k.endswith("image-tag/api")
+    )
+    assert api["lifecycle"]["postcondition"][0]["condition"] == '${self.insecure_value != "latest"}'
+    assert all(
+        "postcondition" not in p["lifecycle"]
+        for p in resources(dev, "aws_ssm_parameter").values()
+        if "/image-tag/" in p["name"]
+    )
     web = next(s for s in resources(dev, "aws_ecs_service").values() if s["name"].endswith("-web"))
-    assert web["desired_count"] == '${(var.image_tag_web == "no-image-yet") ? 0 : 1}'
+    assert web["desired_count"].startswith("${(aws_ssm_parameter.") and web["desired_count"].endswith(
+        '.insecure_value == "no-image-yet") ? 0 : 1}'
+    )
+
+
+def test_a_pinned_image_tag_needs_no_deployed_tag_parameter(config_with: Callable[[Json], PlatformConfig]) -> None:
+    document = platform(config_with({"environments": {"dev": {"services": {"web": {"image_tag": "latest"}}}}}), "dev")
+    names = [p["name"] for p in resources(document, "aws_ssm_parameter").values()]
+    assert "/acme/dev/image-tag/web" not in names and "/acme/dev/image-tag/api" in names
+    assert container(document, "web")["image"].endswith(".repository_url}:latest")
+    web = next(s for s in resources(document, "aws_ecs_service").values() if s["name"].endswith("-web"))
+    assert web["desired_count"] == 1
 
 
 def test_services_run_in_their_own_security_groups_on_private_subnets(prod: Json) -> None:
