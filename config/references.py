@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from config.limits import check_limits
 from config.models import EnvironmentConfig, ProjectConfig
 from config.protection import check_protection
-from config.routing import SLOTS_PER_LEVEL, TIER_NAMES, rule_conditions, rule_level
+from config.routing import SLOTS_PER_LEVEL, TIER_NAMES, priority_problems, rule_conditions, rule_level
+from config.service_checks import check_services
 
 DB_SECRET_KEYS = ("username", "password")
 """JSON keys of the RDS-managed master secret a container may read (`db:<key>`)."""
@@ -40,6 +41,8 @@ def check_environment(
         *check_protection(environment),
         *_secret_recovery(environment),
         *_parameter_values(environment),
+        *priority_problems(environment.services),
+        *check_services(environment),
     ]
     if project is not None:
         problems += check_limits(project, environment)

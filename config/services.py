@@ -12,10 +12,19 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError, check_log_retention
-from config.routing import matcher_problem
+from config.health_checks import matcher_problem
 
 ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,20}$")]
 """A service name: the {component} of its resource names and its ECR repository name."""
+
+IMAGE_TAG_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"
+"""What Docker and ECR accept as an image tag."""
+
+NO_IMAGE_TAG = "no-image-yet"
+"""The deployed-tag value meaning "nothing pushed yet": the service then runs 0 tasks, so no image is pulled."""
+
+MOVING_TAG = "latest"
+"""The conventional tag that moves with every push; an IMMUTABLE repository refuses its second push."""
 
 EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
@@ -61,6 +70,9 @@ class RoutingConfig(ConfigModel):
     deregistration_delay: int = Field(default=30, ge=0, le=3600)
     stickiness: bool | None = None
     stickiness_seconds: int = Field(default=86400, ge=1, le=604800)
+    priority_offset: int = Field(default=0, ge=0, le=99)
+    """Shifts the hash slot of every listener rule of this service inside its specificity level (modulo 100); set
+    it only when config checks report that a new service's rule lands on another service's priority."""
 
     @model_validator(mode="after")
     def _reachable(self) -> RoutingConfig:
@@ -72,14 +84,43 @@ class RoutingConfig(ConfigModel):
         return self
 
 
+ENVIRONMENT_DIMENSION = "Environment"
+"""Dimension the platform adds to every custom scaling metric, valued `{project}-{env}`, so environments (and
+projects) sharing an account and a namespace never scale on each other's data."""
+
+METRIC_VARIABLES = {
+    "namespace": "SCALING_METRIC_NAMESPACE",
+    "name": "SCALING_METRIC_NAME",
+    "dimensions": "SCALING_METRIC_DIMENSIONS",
+}
+"""Environment variables that tell the app where to publish its scaling metric: namespace, metric name, and the
+exact dimension set as a JSON object (CloudWatch matches the full set, so publish all of them, no more)."""
+
+
 class CustomMetricConfig(ConfigModel):
     """A CloudWatch metric the service publishes itself, e.g. the realtime server's ActiveConnections."""
 
-    namespace: str
-    name: str
+    namespace: str = Field(pattern=r"^[A-Za-z0-9._/#: -]{1,255}$")
+    name: str = Field(min_length=1, max_length=255)
     statistic: Literal["Average", "Sum", "Maximum", "Minimum", "SampleCount"] = "Average"
     target: float = Field(gt=0, allow_inf_nan=False)
     dimensions: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _environment_is_ours(self) -> CustomMetricConfig:
+        if self.namespace.startswith("AWS/"):
+            raise FieldError("namespace", f"'{self.namespace}': AWS/ namespaces are reserved for AWS services")
+        if ENVIRONMENT_DIMENSION in self.dimensions:
+            raise FieldError(
+                f"dimensions.{ENVIRONMENT_DIMENSION}",
+                f"the platform sets {ENVIRONMENT_DIMENSION} = '<project>-<env>' itself so environments sharing an "
+                "account do not mix; remove it",
+            )
+        return self
+
+    def published_dimensions(self, environment: str) -> dict[str, str]:
+        """The exact dimension set the app publishes and the scaling policy reads: config's plus Environment."""
+        return {**self.dimensions, ENVIRONMENT_DIMENSION: environment}
 
 
 class AutoscalingConfig(ConfigModel):
@@ -137,12 +178,17 @@ class ServiceConfig(ConfigModel):
     kind: Literal["web", "worker"] = "web"
     protocol: Literal["http", "grpc", "websocket"] = "http"
     port: int | None = Field(default=None, ge=1, le=65535)
-    image_tag: str = Field(default="latest", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+    image_tag: str | None = Field(default=None, pattern=IMAGE_TAG_PATTERN)
+    """Image tag baked into the synth (a pinned release, or `latest` in a MUTABLE registry). Unset: the tag CI
+    deployed, read at plan time from the SSM parameter `/{project}/{env}/image-tag/<service>` (CI writes the git
+    SHA there, then applies); until a tag exists the service runs 0 tasks, so a first apply on empty repositories
+    never starts tasks without an image, and a platform apply never rolls the application back."""
     command: tuple[str, ...] = ()
     cpu: int = 256
     memory: int = 512
     desired_count: int = Field(default=1, ge=0, le=1000)
     environment: dict[EnvVarName, str] = Field(default_factory=dict)
+    """Plain environment variables; values may reference stack values such as `${db.host}` (config.stack_values)."""
     secrets: dict[EnvVarName, SecretReference] = Field(default_factory=dict)
     health_check_command: tuple[str, ...] = ()
     log_retention_days: int = 30
@@ -172,6 +218,12 @@ class ServiceConfig(ConfigModel):
         if self.exec and self.readonly_root_filesystem:
             raise FieldError(
                 "exec", "ECS Exec needs a writable root filesystem; turn off readonly_root_filesystem or exec"
+            )
+        metric = self.autoscaling.custom_metric if self.autoscaling is not None else None
+        for variable in sorted(set(self.environment) & set(METRIC_VARIABLES.values()) if metric else ()):
+            raise FieldError(
+                f"environment.{variable}",
+                "is set by the platform for the custom scaling metric (SCALING_METRIC_*); use another name",
             )
         for variable in sorted(set(self.environment) & set(self.secrets)):
             raise FieldError(

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from config import EnvironmentConfig, ProjectConfig
 from config.services import ServiceConfig
+from config.stack_values import STACK_VALUES, references_in, resolve
 from modules.cache import Cache
 from modules.compute import Compute, ServiceWiring, exec_log_group_name, service_log_group_name
 from modules.database import Database
@@ -32,6 +33,26 @@ class ResolvedSecrets:
     value_from: dict[str, str] = field(default_factory=dict)
     secret_arns: list[str] = field(default_factory=list)
     parameter_arns: list[str] = field(default_factory=list)
+
+
+def stack_values(database: Database | None, cache: Cache | None) -> dict[str, str]:
+    """What `${db.host}`-style references in container environments and String parameters resolve to."""
+    values: dict[str, str] = {}
+    if database is not None:
+        values |= {
+            "db.host": database.endpoint,
+            "db.reader_host": database.reader_endpoint,
+            "db.port": str(database.port),
+            "db.name": database.database_name,
+        }
+    if cache is not None:
+        values |= {
+            "redis.host": cache.primary_endpoint_address,
+            "redis.reader_host": cache.reader_endpoint_address,
+            "redis.port": str(cache.port),
+        }
+    assert set(values) <= set(STACK_VALUES), "every stack value is documented in config.stack_values"
+    return values
 
 
 class PlatformStack(TerraformStack):
@@ -90,15 +111,6 @@ class PlatformStack(TerraformStack):
             else None,
             vpc_cidr=network.vpc_cidr_block,
         )
-        secrets = AppSecrets(
-            self,
-            "secrets",
-            name=prefix,
-            project=project.name,
-            environment=environment.name,
-            config=environment.security,
-            kms_key_arn=key.key_arn,
-        )
 
         database = None
         if environment.database.enabled:
@@ -128,6 +140,23 @@ class PlatformStack(TerraformStack):
                 secret_recovery_days=environment.security.secret_recovery_days,
             )
 
+        values = stack_values(database, cache)
+        secrets = AppSecrets(
+            self,
+            "secrets",
+            name=prefix,
+            project=project.name,
+            environment=environment.name,
+            config=environment.security,
+            kms_key_arn=key.key_arn,
+            # String parameters may reference stack values (`${db.host}`), e.g. seed 001's /{env}/db/* parameters
+            values={
+                parameter: resolve(config.value, values)
+                for parameter, config in environment.security.parameters.items()
+                if config.value is not None and references_in(config.value)
+            },
+        )
+
         registry = Registry(
             self,
             "registry",
@@ -135,6 +164,9 @@ class PlatformStack(TerraformStack):
             config=environment.registry,
             repositories=[*services, *environment.registry.extra_repositories],
             kms_key_arn=key.key_arn,
+            # CI writes each deployed tag here and then applies; services with a pinned image_tag need none
+            deployed_tag_path=f"/{project.name}/{environment.name}/image-tag",
+            tracked_repositories=[name for name, service in services.items() if service.image_tag is None],
         )
 
         load_balancer = None
@@ -180,6 +212,7 @@ class PlatformStack(TerraformStack):
             targets = load_balancer.target_groups.get(name) if load_balancer is not None else None
             wiring[name] = ServiceWiring(
                 image_repository_url=registry.repository_urls[name],
+                image_tag=registry.deployed_tags.get(name),
                 execution_role_arn=roles.execution_role_arn,
                 task_role_arn=roles.task_role_arn,
                 security_group_id=groups.service_security_group_ids[name],
@@ -200,6 +233,7 @@ class PlatformStack(TerraformStack):
             wiring=wiring,
             private_subnet_ids=network.private_subnet_ids,
             kms_key_arn=key.key_arn,
+            stack_values=values,
             partition=partition.partition,
         )
 
@@ -268,6 +302,11 @@ class PlatformStack(TerraformStack):
             ),
             ("nat_gateway_ids", network.nat_gateway_ids, "NAT gateways (empty when nat = none)"),
             ("ecr_repository_urls", registry.repository_urls, "ECR repository URL per service, for docker push"),
+            (
+                "image_tag_parameter_names",
+                registry.deployed_tag_parameter_names,
+                "SSM parameter per service that CI writes the deployed image tag to before applying",
+            ),
             ("secret_arns", secrets.secret_arns, "ARNs (never values) of the application secrets"),
             ("parameter_arns", secrets.parameter_arns, "ARNs of the SSM parameters"),
             ("ecs_cluster_name", compute.cluster_name, "ECS cluster"),

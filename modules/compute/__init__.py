@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from cdktf import ITerraformDependable, TerraformResourceLifecycle
+from cdktf import Fn, ITerraformDependable, Op, TerraformResourceLifecycle, Token
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -62,8 +62,10 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from config.compute import ComputeConfig
-from config.services import AutoscalingConfig, ServiceConfig
+from config.services import METRIC_VARIABLES, NO_IMAGE_TAG, AutoscalingConfig, ServiceConfig
+from config.stack_values import references_in, resolve
 from modules.compute.container import TMP_VOLUME, container_definition
+from modules.compute.deployment import capacity_strategy, dependency_order, forces_new_deployment, ignored_changes
 from modules.iam import service_trust_policy
 
 CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -132,6 +134,9 @@ class ServiceWiring:
     """`app/<name>/<id>` of the ALB, for ALBRequestCountPerTarget scaling."""
     dependencies: Sequence[ITerraformDependable] = ()
     """Resources the service must wait for, e.g. the listener rule that attaches its target group to the ALB."""
+    image_tag: str | None = None
+    """The tag to run as a Terraform reference (the deployed-tag parameter CI writes), NO_IMAGE_TAG until CI has
+    deployed once; None uses the config's `image_tag`."""
 
 
 class Compute(Construct):
@@ -154,19 +159,22 @@ class Compute(Construct):
         wiring: Mapping[str, ServiceWiring],
         private_subnet_ids: Sequence[str],
         kms_key_arn: str,
+        stack_values: Mapping[str, str] | None = None,
         partition: str = "aws",
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
+        self._stack_values = dict(stack_values or {})
         self._name = name
         self._region = region
         self._config = config
         self._kms_key_arn = kms_key_arn
         self._tags = dict(tags or {})
         enabled = {key: service for key, service in services.items() if service.enabled}
-        order = _dependency_order(services, enabled)
+        order = dependency_order(services, enabled)
         for key in order:
             _check_wiring(key, enabled[key], wiring.get(key))
+            _check_references(key, enabled[key], self._stack_values)
 
         exec_logs = CloudwatchLogGroup(
             self,
@@ -276,12 +284,18 @@ class Compute(Construct):
             kms_key_id=self._kms_key_arn,
             tags=self._tags,
         )
+        tag = wiring.image_tag if wiring.image_tag is not None else config.image_tag
+        # Without a tag the service exists with 0 tasks (first apply on empty repositories): a plan-time condition
+        # when the tag is a reference (NO_IMAGE_TAG until CI writes one), a plain 0 when there is none at all.
+        no_image: Any = True if tag is None else Op.eq(tag, NO_IMAGE_TAG) if Token.is_unresolved(tag) else None
+        image_tag = NO_IMAGE_TAG if tag is None else tag
         container = container_definition(
             container_name=key,
             config=config,
-            image=f"{wiring.image_repository_url}:{config.image_tag}",
+            image=f"{wiring.image_repository_url}:{image_tag}",
             log_group_name=log_group.name,
             region=self._region,
+            environment=self._environment(config),
             secrets=wiring.secrets,
             health_check=self._config.container_health_check,
         )
@@ -304,14 +318,7 @@ class Compute(Construct):
         )
 
         targets = wiring.targets
-        ignored: list[str] = []
-        if blue_green:
-            # CodeDeploy swaps the task set and the target group; Terraform must not fight it afterwards.
-            ignored += ["task_definition", "load_balancer"]
-        elif self._config.ignore_task_definition_changes:
-            ignored.append("task_definition")
-        if config.autoscaling is not None:
-            ignored.append("desired_count")  # owned by Application Auto Scaling once the service runs
+        ignored = ignored_changes(config, ci_owns_task_definitions=self._config.ignore_task_definition_changes)
 
         service = EcsService(
             self,
@@ -319,9 +326,16 @@ class Compute(Construct):
             name=full_name,
             cluster=self._cluster.arn,
             task_definition=task.arn,
-            desired_count=config.desired_count,
+            desired_count=_gated(config.desired_count, no_image),
             platform_version=self._config.platform_version,
-            capacity_provider_strategy=_capacity_strategy(config),
+            capacity_provider_strategy=[
+                EcsServiceCapacityProviderStrategy(
+                    capacity_provider=share.capacity_provider, weight=share.weight, base=share.base
+                )
+                for share in capacity_strategy(config.spot)
+            ],
+            # A changed capacity strategy is then an in-place update (a new deployment), not a replacement.
+            force_new_deployment=forces_new_deployment(config) or None,
             network_configuration=EcsServiceNetworkConfiguration(
                 subnets=list(subnet_ids), security_groups=[wiring.security_group_id], assign_public_ip=False
             ),
@@ -356,7 +370,7 @@ class Compute(Construct):
         )
 
         if config.autoscaling is not None:
-            self._autoscaling(key, config, wiring, service)
+            self._autoscaling(key, config, wiring, service, no_image)
         if blue_green:
             self._deployment_group(key, config, wiring, service)
 
@@ -368,7 +382,21 @@ class Compute(Construct):
         self.log_group_arns[key] = log_group.arn
         return service
 
-    def _autoscaling(self, key: str, config: ServiceConfig, wiring: ServiceWiring, service: EcsService) -> None:
+    def _environment(self, config: ServiceConfig) -> dict[str, str]:
+        """The container's plain variables: config values with stack references resolved, plus the scaling metric."""
+        environment = {variable: resolve(value, self._stack_values) for variable, value in config.environment.items()}
+        metric = config.autoscaling.custom_metric if config.autoscaling is not None else None
+        if metric is not None:
+            environment[METRIC_VARIABLES["namespace"]] = metric.namespace
+            environment[METRIC_VARIABLES["name"]] = metric.name
+            environment[METRIC_VARIABLES["dimensions"]] = json.dumps(
+                metric.published_dimensions(self._name), sort_keys=True, separators=(",", ":")
+            )
+        return environment
+
+    def _autoscaling(
+        self, key: str, config: ServiceConfig, wiring: ServiceWiring, service: EcsService, no_image: Any
+    ) -> None:
         ident, full_name = key.replace("-", "_"), f"{self._name}-{key}"
         scaling = config.autoscaling
         assert scaling is not None
@@ -378,8 +406,8 @@ class Compute(Construct):
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=f"service/{self._cluster.name}/{service.name}",
-            min_capacity=scaling.min,
-            max_capacity=scaling.max,
+            min_capacity=_gated(scaling.min, no_image),
+            max_capacity=_gated(scaling.max, no_image),
             tags=self._tags,
         )
         policies: dict[str, Any] = {}
@@ -409,11 +437,10 @@ class Compute(Construct):
                     statistic=metric.statistic,
                     dimensions=[
                         AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensions(
-                            name=dimension, value=metric.dimensions[dimension]
+                            name=dimension, value=value
                         )
-                        for dimension in sorted(metric.dimensions)
-                    ]
-                    or None,
+                        for dimension, value in sorted(metric.published_dimensions(self._name).items())
+                    ],
                 ),
             )
         for suffix, tracking in policies.items():
@@ -505,43 +532,21 @@ def _tracking(
     )
 
 
-def _capacity_strategy(config: ServiceConfig) -> list[Any]:
-    """FARGATE only, or `base` tasks on FARGATE and the rest split between FARGATE and FARGATE_SPOT by weight."""
-    spot = config.spot
-    if not spot.enabled:
-        return [EcsServiceCapacityProviderStrategy(capacity_provider="FARGATE", weight=1)]
-    return [
-        EcsServiceCapacityProviderStrategy(capacity_provider="FARGATE", base=spot.base, weight=spot.on_demand_weight),
-        EcsServiceCapacityProviderStrategy(capacity_provider="FARGATE_SPOT", weight=spot.spot_weight),
-    ]
+def _gated(count: int, no_image: Any) -> Any:
+    """A task count: 0 while the service has no image tag (True, or a plan-time condition), else `count`."""
+    if no_image is True:
+        return 0
+    if no_image is None:
+        return count
+    return Token.as_number(Fn.conditional(no_image, 0, count))
 
 
-def _dependency_order(services: Mapping[str, ServiceConfig], enabled: Mapping[str, ServiceConfig]) -> list[str]:
-    """Enabled services with every service after those it depends on; disabled dependencies are skipped."""
-    order: list[str] = []
-    visiting: list[str] = []
-
-    def visit(key: str) -> None:
-        if key in order:
-            return
-        if key in visiting:
-            cycle = " -> ".join([*visiting[visiting.index(key) :], key])
-            raise ValueError(f"services depend on each other in a cycle: {cycle}")
-        visiting.append(key)
-        for dependency in enabled[key].depends_on:
-            if dependency not in services:
-                raise ValueError(
-                    f"service '{key}' depends_on '{dependency}', which is not a service; "
-                    f"services: {', '.join(sorted(services))}"
-                )
-            if dependency in enabled:
-                visit(dependency)
-        visiting.pop()
-        order.append(key)
-
-    for key in enabled:
-        visit(key)
-    return order
+def _check_references(key: str, config: ServiceConfig, stack_values: Mapping[str, str]) -> None:
+    """Fail on environment references the stack gave no value for (config checks report them to the user first)."""
+    for variable, value in sorted(config.environment.items()):
+        missing = [name for name in references_in(value) if name not in stack_values]
+        if missing:
+            raise ValueError(f"service '{key}': environment.{variable} references {missing}, which have no value")
 
 
 def _check_wiring(key: str, config: ServiceConfig, wiring: ServiceWiring | None) -> None:

@@ -31,10 +31,15 @@ def container_definition(
     image: str,
     log_group_name: str,
     region: str,
+    environment: Mapping[str, str],
     secrets: Mapping[str, str],
     health_check: ContainerHealthCheckConfig,
 ) -> dict[str, Any]:
-    """The one essential container of a service; lists are sorted by name so the JSON is deterministic."""
+    """The one essential container of a service; lists are sorted by name so the JSON is deterministic.
+
+    `environment` holds the resolved plain variables (config values with stack references replaced, plus what
+    the platform tells the app); `secrets` the `valueFrom` ARN of each secret variable.
+    """
     definition: dict[str, Any] = {
         "name": container_name,
         "image": image,
@@ -46,10 +51,8 @@ def container_definition(
     if config.port is not None:
         # hostPort and protocol are what ECS fills in itself; spelling them out avoids a perpetual diff.
         definition["portMappings"] = [{"containerPort": config.port, "hostPort": config.port, "protocol": "tcp"}]
-    if config.environment:
-        definition["environment"] = [
-            {"name": key, "value": config.environment[key]} for key in sorted(config.environment)
-        ]
+    if environment:
+        definition["environment"] = [{"name": key, "value": environment[key]} for key in sorted(environment)]
     if secrets:
         definition["secrets"] = [{"name": key, "valueFrom": secrets[key]} for key in sorted(secrets)]
     if config.health_check_command:

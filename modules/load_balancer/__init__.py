@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,12 +38,17 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 
 from config.load_balancer import DEFAULT_IDLE_TIMEOUT, WEBSOCKET_IDLE_TIMEOUT, LoadBalancerConfig
-from config.routing import SLOTS_PER_LEVEL, SPECIFICITY_LEVELS, TIER_SIZE, rule_conditions, specificity
+from config.routing import ListenerRule as ListenerRule
+from config.routing import RoutingConflictError as RoutingConflictError
+from config.routing import default_service as default_service
+from config.routing import listener_rules as listener_rules
+from config.routing import routed_services as routed_services
+from config.routing import rule_priorities as rule_priorities
 from config.services import RoutingConfig, ServiceConfig
 from modules.bucket import BucketGrant, PrivateBucket
-
-AWS_NAME_LIMIT = 32
-"""Longest name AWS accepts for a load balancer or a target group."""
+from modules.load_balancer.names import AWS_NAME_LIMIT as AWS_NAME_LIMIT
+from modules.load_balancer.names import TARGET_PROTOCOL, TARGET_TYPE, protocol_version, target_group_name
+from modules.load_balancer.names import aws_name as aws_name
 
 GRPC_HEALTH_CHECK_PATH = "/grpc.health.v1.Health/Check"
 """The standard gRPC health service, probed when a gRPC service sets no health_check_path of its own."""
@@ -56,21 +60,6 @@ HEALTH_CHECK_TIMEOUT = 5
 """Seconds to wait for a health-check answer (shortened below the interval when the interval is 5 s)."""
 
 NOT_FOUND_BODY = "Not Found"
-
-
-class RoutingConflictError(ValueError):
-    """Two services claim the same host/path, or more than one claims the default route."""
-
-
-@dataclass(frozen=True)
-class ListenerRule:
-    """One listener rule of the routing plan: which service it forwards to, its conditions and its priority."""
-
-    service: str
-    index: int
-    host_headers: tuple[str, ...]
-    path_patterns: tuple[str, ...]
-    priority: int
 
 
 @dataclass(frozen=True)
@@ -91,97 +80,9 @@ class ServiceTargets:
     secondary_arn_suffix: str | None = None
 
 
-def routed_services(services: Mapping[str, ServiceConfig]) -> dict[str, ServiceConfig]:
-    """The services that sit behind the ALB: enabled web services, by name in sorted order."""
-    return {
-        name: services[name] for name in sorted(services) if services[name].enabled and services[name].kind == "web"
-    }
-
-
 def _routing(service: ServiceConfig) -> RoutingConfig:
     assert service.routing is not None, "ServiceConfig guarantees routing for web services"
     return service.routing
-
-
-def default_service(services: Mapping[str, ServiceConfig]) -> str | None:
-    """The routed service that takes requests no rule matches, or None for a fixed 404."""
-    defaults = [name for name, service in routed_services(services).items() if _routing(service).default]
-    if len(defaults) > 1:
-        raise RoutingConflictError(
-            f"services {', '.join(defaults)} all set routing.default = true; only one can take unmatched requests"
-        )
-    return defaults[0] if defaults else None
-
-
-def _check_overlaps(services: Mapping[str, ServiceConfig]) -> None:
-    claimed: dict[tuple[str, str], str] = {}
-    for name, service in services.items():
-        routing = _routing(service)
-        for host in tuple(host.lower() for host in routing.host_headers) or ("(any host)",):
-            for path in routing.path_patterns or ("(any path)",):
-                if host == "(any host)" and path == "(any path)":
-                    continue
-                owner = claimed.setdefault((host, path), name)
-                if owner != name:
-                    raise RoutingConflictError(
-                        f"services {owner} and {name} both route host {host} path {path}; "
-                        f"only the first rule would ever match"
-                    )
-
-
-def listener_rules(services: Mapping[str, ServiceConfig]) -> tuple[ListenerRule, ...]:
-    """The HTTPS listener's rules for the routed services, with deterministic priorities (lower matches first).
-
-    Each service gets one rule per path pattern (times one per chunk of up to three host headers), or one rule
-    per host chunk when it routes by host only; a default-only service gets no rule. Every rule's priority is a
-    function of that rule alone, so adding or removing a service never renumbers the others:
-
-    - tier: host+path rules 1..16000, then host-only 16001..32000, then path-only 32001..48000 (a host names a
-      whole site, so it outranks a path rule that applies to every host); 48001..50000 stay free for manual rules;
-    - level inside the tier: more specific first -- the longer the literal part of the path before a wildcard
-      (`/api/admin/*` before `/api/*`, an exact `/api` before `/api*`), or of the host for host-only rules;
-    - slot inside the level: a SHA-256 of the service name and the rule's conditions, modulo 100.
-
-    Two rules landing on the same slot (rare) are resolved by taking the next free slot in the order of
-    (service, rule index); only then can a newly added rule move an existing one. Raises RoutingConflictError
-    when two services claim the same host/path pair or more than one is the default.
-    """
-    routed = routed_services(services)
-    default_service(routed)
-    _check_overlaps(routed)
-    taken: set[int] = set()
-    rules = []
-    for name, service in routed.items():
-        for index, (hosts, paths) in enumerate(rule_conditions(_routing(service))):
-            tier = 0 if hosts and paths else 1 if hosts else 2
-            level = SPECIFICITY_LEVELS - 1 - min(specificity(hosts, paths), SPECIFICITY_LEVELS - 1)
-            base = 1 + tier * TIER_SIZE + level * SLOTS_PER_LEVEL
-            digest = hashlib.sha256("|".join((name, ",".join(hosts), ",".join(paths))).encode()).digest()
-            slot = int.from_bytes(digest[:8], "big") % SLOTS_PER_LEVEL
-            for probe in range(SLOTS_PER_LEVEL):
-                priority = base + (slot + probe) % SLOTS_PER_LEVEL
-                if priority not in taken:
-                    break
-            else:  # pragma: no cover - needs more than 100 rules of identical specificity
-                raise RoutingConflictError(f"more than {SLOTS_PER_LEVEL} rules share one specificity level")
-            taken.add(priority)
-            rules.append(ListenerRule(name, index, hosts, paths, priority))
-    return tuple(rules)
-
-
-def rule_priorities(services: Mapping[str, ServiceConfig]) -> dict[str, tuple[int, ...]]:
-    """Each routed service's rule priorities, in rule order (empty for a default-only service)."""
-    plan = listener_rules(services)
-    return {name: tuple(rule.priority for rule in plan if rule.service == name) for name in routed_services(services)}
-
-
-def aws_name(*parts: str) -> str:
-    """`-`-joined parts, shortened to AWS's 32-character limit with a stable hash suffix when too long."""
-    full = "-".join(parts)
-    if len(full) <= AWS_NAME_LIMIT:
-        return full
-    digest = hashlib.sha256(full.encode()).hexdigest()[:6]
-    return f"{full[: AWS_NAME_LIMIT - len(digest) - 1].rstrip('-')}-{digest}"
 
 
 def _health_check(name: str, service: ServiceConfig) -> LbTargetGroupHealthCheck:
@@ -286,21 +187,28 @@ class LoadBalancer(Construct):
         self.idle_timeout = idle_timeout
 
         self.target_groups: dict[str, ServiceTargets] = {}
+        self._groups: dict[str, list[LbTargetGroup]] = {}
         for svc, service in routed.items():
             primary = self._target_group(
-                f"{svc}_tg", tg_name=aws_name(name, svc), vpc_id=vpc_id, svc=svc, service=service, tags=tags
+                f"{svc}_tg",
+                tg_name=target_group_name(name, svc, service),
+                vpc_id=vpc_id,
+                svc=svc,
+                service=service,
+                tags=tags,
             )
             secondary = None
             if svc in blue_green:
                 secondary = self._target_group(
                     f"{svc}_green_tg",
-                    tg_name=aws_name(name, svc, "green"),
+                    tg_name=target_group_name(name, svc, service, green=True),
                     vpc_id=vpc_id,
                     svc=svc,
                     service=service,
                     tags=tags,
                 )
             assert service.port is not None, "ServiceConfig guarantees a port for web services"
+            self._groups[svc] = [primary, *([secondary] if secondary else [])]
             self.target_groups[svc] = ServiceTargets(
                 primary_arn=primary.arn,
                 primary_name=primary.name,
@@ -389,9 +297,9 @@ class LoadBalancer(Construct):
             id_,
             name=tg_name,
             port=service.port,
-            protocol="HTTP",
-            protocol_version="GRPC" if service.protocol == "grpc" else "HTTP1",
-            target_type="ip",
+            protocol=TARGET_PROTOCOL,
+            protocol_version=protocol_version(service),
+            target_type=TARGET_TYPE,
             vpc_id=vpc_id,
             deregistration_delay=str(routing.deregistration_delay),
             health_check=_health_check(svc, service),
@@ -401,6 +309,9 @@ class LoadBalancer(Construct):
                 enabled=sticky,
                 cookie_duration=routing.stickiness_seconds if sticky else None,
             ),
+            # A port/protocol change replaces the group under a new name (target_group_name): create the new one,
+            # move the listener rules and the ECS service to it, then delete the old one.
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             tags={"Name": tg_name, "Service": svc, **tags},
         )
 
@@ -481,7 +392,19 @@ class LoadBalancer(Construct):
                 )
             ],
             # CodeDeploy repoints blue/green rules at whichever group is live; Terraform must not point them back.
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["action"]) if swapped else None,
+            # Ignoring the action would also keep a replaced group in use, so a replaced group replaces the rule.
+            lifecycle=(
+                TerraformResourceLifecycle(
+                    ignore_changes=["action"],
+                    # plain addresses: lifecycle takes references, not "${...}" interpolations
+                    replace_triggered_by=[
+                        f"{group.terraform_resource_type}.{group.friendly_unique_id}"
+                        for group in self._groups[rule.service]
+                    ],
+                )
+                if swapped
+                else None
+            ),
             tags={"Service": rule.service, **tags},
         )
         self.attachments.setdefault(rule.service, []).append(listener_rule)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
+from cdktf import Postcondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from cdktf_cdktf_provider_aws.ecr_repository import (
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryImageScanningConfiguration,
 )
+from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from constructs import Construct
 
 from config.registry import RegistryConfig
+from config.services import MOVING_TAG, NO_IMAGE_TAG
 
 
 def lifecycle_policy(keep_last_images: int) -> str:
@@ -55,6 +58,8 @@ class Registry(Construct):
         config: RegistryConfig,
         repositories: Sequence[str],
         kms_key_arn: str | None = None,
+        deployed_tag_path: str | None = None,
+        tracked_repositories: Sequence[str] = (),
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -87,3 +92,47 @@ class Registry(Construct):
             self.repository_names[repository_key] = repository.name
             self.repository_urls[repository_key] = repository.repository_url
             self.repository_arns[repository_key] = repository.arn
+
+        self.deployed_tags: dict[str, str] = {}
+        """Per tracked repository, the tag CI last deployed, read from SSM at plan time (a Terraform reference)."""
+        self.deployed_tag_parameter_names: dict[str, str] = {}
+        if tracked_repositories and deployed_tag_path is None:
+            raise ValueError("tracked_repositories need a deployed_tag_path for their SSM parameters")
+        for repository_key in sorted(tracked_repositories):
+            self._deployed_tag(repository_key, f"{deployed_tag_path}/{repository_key}", config, tags)
+
+    def _deployed_tag(
+        self, repository_key: str, parameter_name: str, config: RegistryConfig, tags: dict[str, str]
+    ) -> None:
+        """The SSM parameter CI writes each deployed tag to; Terraform creates it once and then only reads it.
+
+        Terraform refreshes the parameter on every plan and ignores changes to its value, so an apply uses the
+        tag CI wrote last: a platform change never rolls an application back or scales it to zero.
+        """
+        parameter = SsmParameter(
+            self,
+            f"{repository_key}_deployed_tag",
+            name=parameter_name,
+            type="String",
+            insecure_value=NO_IMAGE_TAG,
+            description=f"Image tag of {repository_key} to run; CI writes it, {NO_IMAGE_TAG} runs 0 tasks",
+            lifecycle=TerraformResourceLifecycle(
+                ignore_changes=["insecure_value"],
+                postcondition=(
+                    [
+                        Postcondition(
+                            condition=f'${{self.insecure_value != "{MOVING_TAG}"}}',
+                            error_message=(
+                                f"{parameter_name} is '{MOVING_TAG}', but the repository is IMMUTABLE: "
+                                f"'{MOVING_TAG}' can be pushed only once; write each build's own tag (git SHA)."
+                            ),
+                        )
+                    ]
+                    if config.tag_mutability == "IMMUTABLE"
+                    else None
+                ),
+            ),
+            tags={"Name": parameter_name, **tags},
+        )
+        self.deployed_tags[repository_key] = parameter.insecure_value
+        self.deployed_tag_parameter_names[repository_key] = parameter.name

@@ -34,8 +34,9 @@ class ServiceRoles(Construct):
 
     Execution role (assumed by ECS to start tasks): pull from the service's ECR repository, write to its log
     group, read exactly the given secrets and parameters and decrypt them with the CMK through Secrets
-    Manager / SSM only. Task role (the application's identity): object access to the given buckets, and the
-    ECS Exec channels (plus the exec log group) when `service.exec` is on; nothing else.
+    Manager / SSM only. Task role (the application's identity): PutMetricData into the namespace of the
+    service's custom scaling metric (when it scales on one), and the ECS Exec channels (plus the exec log group)
+    when `service.exec` is on; nothing else. (Object access to application buckets returns with the buckets.)
     `repository_arn` defaults to the repository `{name}-{service_name}` in this account and region.
     """
 
@@ -51,7 +52,6 @@ class ServiceRoles(Construct):
         secret_arns: Sequence[str],
         parameter_arns: Sequence[str],
         kms_key_arn: str,
-        bucket_arns: Sequence[str] = (),
         repository_arn: str | None = None,
         exec_log_group_arn: str | None = None,
         tags: Mapping[str, str] | None = None,
@@ -132,27 +132,22 @@ class ServiceRoles(Construct):
             tags=tags,
         )
         task_statements: list[DataAwsIamPolicyDocumentStatement] = []
-        if bucket_arns:
-            task_statements += [
+        metric = service.autoscaling.custom_metric if service.autoscaling is not None else None
+        if metric is not None:
+            # The app publishes the metric its service scales on; PutMetricData has no resource to scope, the
+            # namespace condition keeps the role from writing (or polluting) any other metric.
+            task_statements.append(
                 DataAwsIamPolicyDocumentStatement(
-                    sid="ListBuckets", actions=["s3:ListBucket"], resources=list(bucket_arns)
-                ),
-                DataAwsIamPolicyDocumentStatement(
-                    sid="ReadWriteObjects",
-                    actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    resources=[f"{arn}/*" for arn in bucket_arns],
-                ),
-                DataAwsIamPolicyDocumentStatement(
-                    sid="BucketEncryption",
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources=[kms_key_arn],
+                    sid="PublishScalingMetric",
+                    actions=["cloudwatch:PutMetricData"],
+                    resources=["*"],
                     condition=[
                         DataAwsIamPolicyDocumentStatementCondition(
-                            test="StringEquals", variable="kms:ViaService", values=[f"s3.{region_name}.amazonaws.com"]
+                            test="StringEquals", variable="cloudwatch:namespace", values=[metric.namespace]
                         )
                     ],
-                ),
-            ]
+                )
+            )
         if service.exec:
             task_statements += [
                 DataAwsIamPolicyDocumentStatement(sid="ExecChannels", actions=list(EXEC_CHANNELS), resources=["*"]),

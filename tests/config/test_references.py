@@ -50,7 +50,7 @@ def test_database_and_redis_references_need_the_module(problems: Callable[[Json]
         "token, but cache.enabled is false" in p
         for p in found
     )
-    found = problems({"defaults": {"services": {"api": {"secrets": {"DB_HOST": "db:host"}}}}})
+    found = problems({"defaults": {"services": {"api": {"secrets": {"DB_ADDRESS": "db:host"}}}}})
     assert any("'db:host': the master secret has the keys username, password" in p for p in found)
 
 

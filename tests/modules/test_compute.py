@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf import TerraformOutput, TerraformStack, TerraformVariable, Testing
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 
 from config.compute import ComputeConfig
@@ -40,12 +40,12 @@ class Targets:
 
 
 def service(**settings: Any) -> ServiceConfig:
-    """A web service on port 8080 routed by default, with `settings` on top."""
-    return ServiceConfig.model_validate({"port": 8080, "routing": {"default": True}, **settings})
+    """A web service on port 8080 routed by default with a pinned image tag, with `settings` on top."""
+    return ServiceConfig.model_validate({"port": 8080, "routing": {"default": True}, "image_tag": "1.0.0", **settings})
 
 
 def worker(**settings: Any) -> ServiceConfig:
-    return ServiceConfig.model_validate({"kind": "worker", **settings})
+    return ServiceConfig.model_validate({"kind": "worker", "image_tag": "1.0.0", **settings})
 
 
 def blue_green(**settings: Any) -> ServiceConfig:
@@ -86,10 +86,11 @@ def compute_json(
     services: dict[str, ServiceConfig],
     config: ComputeConfig | None = None,
     wiring: dict[str, ServiceWiring] | None = None,
+    stack_values: dict[str, str] | None = None,
 ) -> Json:
     app = Testing.app()
     stack = TerraformStack(app, "test")
-    build(stack, services, config, wiring)
+    build(stack, services, config, wiring, stack_values)
     return synth_json(stack)
 
 
@@ -98,6 +99,7 @@ def build(
     services: dict[str, ServiceConfig],
     config: ComputeConfig | None = None,
     wiring: dict[str, ServiceWiring] | None = None,
+    stack_values: dict[str, str] | None = None,
 ) -> Compute:
     return Compute(
         stack,
@@ -109,6 +111,7 @@ def build(
         wiring=wiring if wiring is not None else {key: wiring_for(key, value) for key, value in services.items()},
         private_subnet_ids=["subnet-a", "subnet-c"],
         kms_key_arn=KMS,
+        stack_values=stack_values,
     )
 
 
@@ -189,6 +192,14 @@ def test_spot_off_runs_on_fargate_only() -> None:
     assert strategy == [{"capacity_provider": "FARGATE", "weight": 1}]
 
 
+@pytest.mark.parametrize("spot", [False, True])
+def test_capacity_strategy_changes_update_rolling_services_in_place(spot: bool) -> None:
+    # provider 5.x replaces a service whose capacity_provider_strategy changes unless force_new_deployment is set
+    ecs = ecs_service(compute_json({"api": service(spot={"enabled": spot})}))
+    assert ecs["force_new_deployment"] is True
+    assert "capacity_provider_strategy" not in ecs.get("lifecycle", {}).get("ignore_changes", [])
+
+
 # --- deployment strategies -------------------------------------------------------------------------------------
 
 
@@ -213,7 +224,15 @@ def test_blue_green_deploys_through_codedeploy() -> None:
     ecs = ecs_service(document)
     assert ecs["deployment_controller"] == {"type": "CODE_DEPLOY"}
     assert "deployment_circuit_breaker" not in ecs
-    assert ecs["lifecycle"]["ignore_changes"] == ["task_definition", "load_balancer"]
+    # everything UpdateService refuses for a CODE_DEPLOY service is left to CodeDeploy, never planned in place
+    assert ecs["lifecycle"]["ignore_changes"] == [
+        "task_definition",
+        "load_balancer",
+        "network_configuration",
+        "platform_version",
+        "capacity_provider_strategy",
+    ]
+    assert "force_new_deployment" not in ecs
     assert ecs["load_balancer"] == [
         {
             "target_group_arn": targets_for("api", blue_green()).primary_arn,
@@ -490,9 +509,101 @@ def test_custom_metric_policy_for_active_connections() -> None:
         "namespace": "acme/dev",
         "metric_name": "ActiveConnections",
         "statistic": "Average",
-        "dimensions": [{"name": "Cluster", "value": "acme-dev"}, {"name": "Service", "value": "realtime"}],
+        # the platform's Environment dimension keeps environments sharing an account and namespace apart
+        "dimensions": [
+            {"name": "Cluster", "value": "acme-dev"},
+            {"name": "Environment", "value": "acme-dev"},
+            {"name": "Service", "value": "realtime"},
+        ],
     }
     assert (tracking["target_value"], tracking["scale_in_cooldown"], tracking["scale_out_cooldown"]) == (500, 300, 60)
+    # ... and the app is told exactly where to publish: namespace, name and the full dimension set
+    variables = {item["name"]: item["value"] for item in container(document, "acme-dev-realtime")["environment"]}
+    assert variables == {
+        "SCALING_METRIC_NAMESPACE": "acme/dev",
+        "SCALING_METRIC_NAME": "ActiveConnections",
+        "SCALING_METRIC_DIMENSIONS": '{"Cluster":"acme-dev","Environment":"acme-dev","Service":"realtime"}',
+    }
+
+
+def test_without_a_custom_metric_the_app_gets_no_metric_variables() -> None:
+    document = compute_json({"api": service(autoscaling={"cpu_target": 70})})
+    assert "environment" not in container(document)
+
+
+def test_the_environment_dimension_and_metric_variables_are_reserved() -> None:
+    metric = {"namespace": "Realtime", "name": "ActiveConnections", "target": 500.0}
+    with pytest.raises(ValueError, match="the platform sets Environment"):
+        service(autoscaling={"custom_metric": {**metric, "dimensions": {"Environment": "prod"}}})
+    with pytest.raises(ValueError, match="set by the platform for the custom scaling metric"):
+        service(autoscaling={"custom_metric": metric}, environment={"SCALING_METRIC_NAME": "x"})
+    with pytest.raises(ValueError, match="AWS/ namespaces are reserved"):
+        service(autoscaling={"custom_metric": {**metric, "namespace": "AWS/ECS"}})
+
+
+# --- image tags and the first deploy ---------------------------------------------------------------------------
+
+REPOSITORY = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/acme-dev-api"
+
+
+def test_a_pinned_tag_runs_the_configured_count() -> None:
+    document = compute_json({"api": service(image_tag="v2", desired_count=2)})
+    assert ecs_service(document)["desired_count"] == 2
+    assert container(document)["image"] == f"{REPOSITORY}:v2"
+
+
+def test_without_any_tag_the_service_exists_with_no_tasks() -> None:
+    # first apply on empty repositories: nothing to pull, so nothing starts (and nothing crash-loops)
+    config = service(image_tag=None, desired_count=2, autoscaling={"min": 2, "max": 4})
+    document = compute_json({"api": config})
+    assert ecs_service(document)["desired_count"] == 0
+    target = only(document, "aws_appautoscaling_target")
+    assert (target["min_capacity"], target["max_capacity"]) == (0, 0)
+    assert container(document)["image"] == f"{REPOSITORY}:no-image-yet"
+
+
+def test_a_tag_reference_starts_the_tasks_once_ci_supplies_a_tag() -> None:
+    # the stack hands in the deployed-tag parameter's value; any Terraform reference behaves the same
+    config = service(image_tag=None, desired_count=2, autoscaling={"min": 2, "max": 4})
+    app = Testing.app()
+    stack = TerraformStack(app, "test")
+    variable = TerraformVariable(stack, "image_tag_api", type="string", default="no-image-yet")
+    build(stack, {"api": config}, wiring={"api": wiring_for("api", config, image_tag=variable.string_value)})
+    document = synth_json(stack)
+    assert ecs_service(document)["desired_count"] == '${(var.image_tag_api == "no-image-yet") ? 0 : 2}'
+    target = only(document, "aws_appautoscaling_target")
+    assert target["min_capacity"] == '${(var.image_tag_api == "no-image-yet") ? 0 : 2}'
+    assert target["max_capacity"] == '${(var.image_tag_api == "no-image-yet") ? 0 : 4}'
+    assert container(document)["image"] == f"{REPOSITORY}:${{var.image_tag_api}}"
+
+
+# --- environment references to stack values --------------------------------------------------------------------
+
+
+def test_environment_references_resolve_to_stack_values() -> None:
+    config = service(
+        environment={
+            "DB_HOST": "${db.host}",
+            "DATABASE_URL_BASE": "postgresql://${db.host}:${db.port}/${db.name}",
+            "LITERAL": "$${not.a.reference}",
+        },
+        secrets={"DB_PASSWORD": "db:password"},
+    )
+    values = {"db.host": "${aws_rds_cluster.db.endpoint}", "db.port": "5432", "db.name": "app"}
+    document = compute_json({"api": config}, stack_values=values)
+    variables = {item["name"]: item["value"] for item in container(document)["environment"]}
+    assert variables == {
+        "DB_HOST": "${aws_rds_cluster.db.endpoint}",
+        "DATABASE_URL_BASE": "postgresql://${aws_rds_cluster.db.endpoint}:5432/app",
+        "LITERAL": "$${not.a.reference}",
+    }
+    # the password stays a secret reference: it is injected at task start, never written into the JSON
+    assert "password" not in json.dumps(variables).lower()
+
+
+def test_a_reference_without_a_stack_value_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"environment\.DB_HOST references \['db.host'\]"):
+        compute_json({"api": service(environment={"DB_HOST": "${db.host}"})})
 
 
 def test_one_policy_per_configured_target() -> None:
@@ -649,3 +760,24 @@ def test_compute_module_validates_with_terraform(tmp_path: Path, terraform_env: 
     app, stack = module_test_stack(tmp_path)
     build(stack, services, wiring=wiring)
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+# --- pure planning (modules/compute/deployment.py) -------------------------------------------------------------
+
+
+def test_capacity_strategy_plan() -> None:
+    from modules.compute.deployment import CapacityShare, capacity_strategy
+
+    assert capacity_strategy(service().spot) == (CapacityShare("FARGATE", 1),)
+    spot = service(spot={"enabled": True, "base": 2, "on_demand_weight": 1, "spot_weight": 4}).spot
+    assert capacity_strategy(spot) == (CapacityShare("FARGATE", 1, 2), CapacityShare("FARGATE_SPOT", 4))
+
+
+def test_ignored_changes_plan() -> None:
+    from modules.compute.deployment import CODE_DEPLOY_OWNED, forces_new_deployment, ignored_changes
+
+    rolling, green = service(), blue_green(autoscaling={"min": 1, "max": 2})
+    assert ignored_changes(rolling, ci_owns_task_definitions=False) == []
+    assert ignored_changes(rolling, ci_owns_task_definitions=True) == ["task_definition"]
+    assert ignored_changes(green, ci_owns_task_definitions=False) == [*CODE_DEPLOY_OWNED, "desired_count"]
+    assert forces_new_deployment(rolling) and not forces_new_deployment(green)

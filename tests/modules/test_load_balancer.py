@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from modules.load_balancer import (
     listener_rules,
     rule_priorities,
 )
+from modules.load_balancer.names import target_group_name, target_group_shape
 from tests.conftest import Json, only, resources, synth_json
 from tests.terraform import module_test_stack, synth_and_validate
 
@@ -72,13 +74,26 @@ def listener(document: Json, port: int) -> Json:
     return found
 
 
+SHAPE_SUFFIX = re.compile(r"-[0-9a-f]{4}$")
+
+
+def stem(name: str) -> str:
+    """A target group's name without its shape hash (`acme-dev-api-1a2b` -> `acme-dev-api`)."""
+    assert SHAPE_SUFFIX.search(name), f"{name} has no shape hash"
+    return SHAPE_SUFFIX.sub("", name)
+
+
 def groups_by_name(document: Json) -> dict[str, Json]:
-    return {group["name"]: group for group in resources(document, "aws_lb_target_group").values()}
+    """Target groups by name without the shape hash."""
+    return {stem(group["name"]): group for group in resources(document, "aws_lb_target_group").values()}
 
 
 def ref(document: Json, resource_type: str, name_attr: str, name: str) -> str:
-    """`${type.logical_id.arn}` of the resource whose `name_attr` is `name`."""
-    (logical_id,) = [key for key, item in resources(document, resource_type).items() if item[name_attr] == name]
+    """`${type.logical_id.arn}` of the resource whose `name_attr` is `name` (target groups: without the hash)."""
+    matches = stem if resource_type == "aws_lb_target_group" else str
+    (logical_id,) = [
+        key for key, item in resources(document, resource_type).items() if matches(item[name_attr]) == name
+    ]
     return f"${{{resource_type}.{logical_id}.arn}}"
 
 
@@ -220,6 +235,19 @@ def test_adding_a_service_keeps_the_other_priorities() -> None:
     assert [rule.service for rule in plan] == ["admin", "admin", "api", "grpc"]
 
 
+def test_a_hash_collision_between_services_is_refused_instead_of_moving_a_live_rule() -> None:
+    before = {"web": WEB, "api": API}
+    assert rule_priorities(before)["api"] == (46933,)
+    aaf = service(port=8090, routing={"path_patterns": ["/xyz/*"]})
+    with pytest.raises(RoutingConflictError, match=r"listener priority 46933 is the slot of both 'aaf'.*'api'"):
+        listener_rules({**before, "aaf": aaf})
+    shifted = service(port=8090, routing={"path_patterns": ["/xyz/*"], "priority_offset": 1})
+    after = rule_priorities({**before, "aaf": shifted})
+    assert after["api"] == (46933,) and after["aaf"] == (46934,)
+    document, _ = lb_json({**before, "aaf": shifted})
+    assert sorted(rule["priority"] for rule in rules_on(document, 443)) == [46933, 46934]
+
+
 def test_two_services_claiming_the_same_route_are_rejected() -> None:
     with pytest.raises(
         RoutingConflictError, match=r"services api and legacy both route host \(any host\) path /api/\*"
@@ -344,7 +372,12 @@ def test_blue_green_service_gets_two_groups_and_a_test_listener() -> None:
 
     (production_rule,) = rules_on(document, 443)
     assert production_rule["action"][0]["target_group_arn"] == blue
-    assert production_rule["lifecycle"] == {"ignore_changes": ["action"]}
+    # CodeDeploy owns the forward target; a replaced group (new port) replaces the rule so it never pins the old one
+    group_ids = [f"aws_lb_target_group.{key}" for key in sorted(resources(document, "aws_lb_target_group"))]
+    assert production_rule["lifecycle"]["ignore_changes"] == ["action"]
+    assert sorted(production_rule["lifecycle"]["replace_triggered_by"]) == [
+        ref_id for ref_id in group_ids if "_api_" in ref_id
+    ]
     test = listener(document, 8443)
     assert test["protocol"] == "HTTPS" and test["certificate_arn"] == CERTIFICATE
     assert test["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -438,6 +471,38 @@ def test_access_logs_off_creates_no_bucket_and_no_access_logs_block() -> None:
     alb = only(document, "aws_lb")
     assert "access_logs" not in alb and "depends_on" not in alb
     assert lb.access_logs_bucket_name is None
+
+
+def test_a_port_change_replaces_the_target_group_under_a_new_name_before_the_old_one_goes() -> None:
+    before, _ = lb_json({"api": API})
+    after, _ = lb_json({"api": service(port=9090, routing={"path_patterns": ["/api/*"]})})
+    grpc, _ = lb_json({"api": service(protocol="grpc", routing={"path_patterns": ["/api/*"]})})
+    (old,), (new,), (other_protocol,) = (resources(d, "aws_lb_target_group").values() for d in (before, after, grpc))
+    # a fixed name would collide with the group being replaced ("a target group with the same name exists")
+    assert old["name"] != new["name"] and old["name"] != other_protocol["name"]
+    assert stem(old["name"]) == stem(new["name"]) == "acme-dev-api"
+    for group in (old, new):
+        assert group["lifecycle"] == {"create_before_destroy": True}
+    # the same shape keeps the same name: no replacement on re-synth
+    assert (
+        resources(lb_json({"api": API})[0], "aws_lb_target_group")[
+            next(iter(resources(before, "aws_lb_target_group")))
+        ]["name"]
+        == old["name"]
+    )
+    # the listener rule follows the group by reference, so it is updated in place to the new one
+    (rule,) = rules_on(after, 443)
+    assert rule["action"][0]["target_group_arn"] == ref(after, "aws_lb_target_group", "name", "acme-dev-api")
+
+
+def test_target_group_names_keep_the_shape_hash_within_32_characters() -> None:
+    long_prefix = "platform-with-a-long-name-prod"
+    names = {target_group_name(long_prefix, "a-very-long-service-x", API, green=green) for green in (False, True)} | {
+        target_group_name(long_prefix, "a-very-long-service-x", service(port=9090, routing={"default": True}))
+    }
+    assert len(names) == 3 and all(len(name) <= AWS_NAME_LIMIT for name in names)
+    assert len({name[-4:] for name in names}) == 2  # the hash follows the port, not the colour
+    assert target_group_name("acme-dev", "api", API) == f"acme-dev-api-{target_group_shape(API)}"
 
 
 def test_long_names_are_shortened_to_aws_limits_stably() -> None:

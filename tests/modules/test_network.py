@@ -105,7 +105,7 @@ def test_interface_endpoints_with_https_only_security_group(reference_config: Pl
         if "ecr" not in e["service_name"]
         else e["service_name"].split("ap-northeast-1.")[1]
         for e in interfaces
-    ) == ["ec2messages", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages"]
+    ) == ["ec2messages", "ecr.api", "ecr.dkr", "kms", "logs", "monitoring", "secretsmanager", "ssm", "ssmmessages"]
     assert all(e["private_dns_enabled"] is True and len(e["subnet_ids"]) == 2 for e in interfaces)
     rule = only(document, "aws_vpc_security_group_ingress_rule")
     assert (rule["from_port"], rule["to_port"], rule["ip_protocol"], rule["cidr_ipv4"]) == (
@@ -118,7 +118,8 @@ def test_interface_endpoints_with_https_only_security_group(reference_config: Pl
 
 
 def test_endpoints_off(config_with: Callable[[Json], PlatformConfig]) -> None:
-    document = network_json(network(config_with, interface_endpoints=[], gateway_endpoints=[]))
+    # with a NAT: without one, dev's services need their interface endpoints (config.service_checks)
+    document = network_json(network(config_with, nat="single", interface_endpoints=[], gateway_endpoints=[]))
     assert resources(document, "aws_vpc_endpoint") == {}
     assert resources(document, "aws_security_group") == {}
     assert resources(document, "aws_vpc_security_group_ingress_rule") == {}

@@ -135,5 +135,55 @@ def test_registry_module_validates_with_terraform(tmp_path: Path, terraform_env:
         config=registry_config(extra_repositories=["migrate"], tag_mutability="IMMUTABLE"),
         repositories=("api", "web", "worker"),
         kms_key_arn=KMS_KEY,
+        deployed_tag_path="/acme/prod/image-tag",
+        tracked_repositories=("api", "web"),
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+def deployed_tag_json(mutability: str, tracked: tuple[str, ...] = ("api",)) -> tuple[Json, Registry]:
+    app = Testing.app()
+    stack = TerraformStack(app, "test")
+    registry = Registry(
+        stack,
+        "registry",
+        name="acme-dev",
+        config=registry_config(tag_mutability=mutability),
+        repositories=("api", "web"),
+        kms_key_arn=KMS_KEY,
+        deployed_tag_path="/acme/dev/image-tag",
+        tracked_repositories=tracked,
+    )
+    return synth_json(stack), registry
+
+
+@pytest.mark.parametrize("mutability", ["MUTABLE", "IMMUTABLE"])
+def test_the_deployed_tag_is_created_once_and_then_read_never_written(mutability: str) -> None:
+    document, registry = deployed_tag_json(mutability)
+    ((key, parameter),) = resources(document, "aws_ssm_parameter").items()
+    assert parameter["name"] == "/acme/dev/image-tag/api" and parameter["type"] == "String"
+    assert parameter["insecure_value"] == "no-image-yet" and "value" not in parameter
+    # CI writes the value; a platform apply reads it (refresh) and never resets it
+    assert parameter["lifecycle"]["ignore_changes"] == ["insecure_value"]
+    assert list(registry.deployed_tags) == ["api"] and key.startswith("registry_api_deployed_tag")
+    postconditions = parameter["lifecycle"].get("postcondition", [])
+    if mutability == "IMMUTABLE":
+        assert [item["condition"] for item in postconditions] == ['${self.insecure_value != "latest"}']
+        assert "IMMUTABLE" in postconditions[0]["error_message"]
+    else:
+        assert postconditions == []
+
+
+def test_untracked_repositories_get_no_deployed_tag() -> None:
+    document, registry = deployed_tag_json("MUTABLE", tracked=())
+    assert resources(document, "aws_ssm_parameter") == {} and registry.deployed_tags == {}
+    with pytest.raises(ValueError, match="need a deployed_tag_path"):
+        Registry(
+            TerraformStack(Testing.app(), "test"),
+            "registry",
+            name="acme-dev",
+            config=registry_config(),
+            repositories=("api",),
+            kms_key_arn=KMS_KEY,
+            tracked_repositories=("api",),
+        )

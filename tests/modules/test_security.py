@@ -22,7 +22,6 @@ KMS = "arn:aws:kms:ap-northeast-1:111111111111:key/test"
 LOG_GROUP = "arn:aws:logs:ap-northeast-1:111111111111:log-group:/ecs/acme-dev/api"
 EXEC_LOG_GROUP = "arn:aws:logs:ap-northeast-1:111111111111:log-group:/ecs/acme-dev/exec"
 ALB = "arn:aws:elasticloadbalancing:ap-northeast-1:111111111111:loadbalancer/app/acme-dev/1"
-BUCKET = "arn:aws:s3:::acme-dev-uploads"
 
 
 def security(**fields: Any) -> SecurityConfig:
@@ -417,7 +416,6 @@ def roles_json(
     *,
     secret_arns: tuple[str, ...] = ("arn:aws:secretsmanager:ap-northeast-1:111111111111:secret:acme-dev/jwt-AbCdEf",),
     parameter_arns: tuple[str, ...] = ("arn:aws:ssm:ap-northeast-1:111111111111:parameter/dev/db/password",),
-    bucket_arns: tuple[str, ...] = (),
     exec_log_group_arn: str | None = EXEC_LOG_GROUP,
 ) -> Json:
     app = Testing.app()
@@ -432,7 +430,6 @@ def roles_json(
         secret_arns=secret_arns,
         parameter_arns=parameter_arns,
         kms_key_arn=KMS,
-        bucket_arns=bucket_arns,
         exec_log_group_arn=exec_log_group_arn,
     )
     return synth_json(stack)
@@ -499,12 +496,16 @@ def test_exec_off_task_role_has_no_permissions() -> None:
     assert not any(key.startswith("api_roles_task_permissions") for key in document["data"]["aws_iam_policy_document"])
 
 
-def test_task_role_gets_object_access_to_given_buckets_only() -> None:
-    statements = policy_statements(roles_json(web(), bucket_arns=(BUCKET,)), "task_permissions")
-    assert statements["ListBuckets"]["resources"] == [BUCKET]
-    assert statements["ReadWriteObjects"]["resources"] == [f"{BUCKET}/*"]
-    assert statements["BucketEncryption"]["resources"] == [KMS]
+def test_custom_metric_scaling_lets_the_app_publish_into_that_namespace_only() -> None:
+    scaled = web(autoscaling={"custom_metric": {"namespace": "Realtime", "name": "ActiveConnections", "target": 500.0}})
+    statements = policy_statements(roles_json(scaled), "task_permissions")
+    assert statements["PublishScalingMetric"]["actions"] == ["cloudwatch:PutMetricData"]
+    assert statements["PublishScalingMetric"]["condition"] == [
+        {"test": "StringEquals", "variable": "cloudwatch:namespace", "values": ["Realtime"]}
+    ]
     assert "ExecChannels" not in statements
+    # cpu scaling alone publishes nothing
+    assert "cloudwatch" not in json.dumps(roles_json(web(autoscaling={"cpu_target": 70.0})))
 
 
 # --- config validation ---------------------------------------------------------------------------------------------
@@ -635,7 +636,6 @@ def test_security_module_validates_with_terraform(tmp_path: Path, terraform_env:
             secret_arns=secret_arns,
             parameter_arns=parameter_arns,
             kms_key_arn=KMS,
-            bucket_arns=(BUCKET,),
             exec_log_group_arn=EXEC_LOG_GROUP,
         )
     assert groups.database_security_group_id is not None

@@ -62,6 +62,76 @@ def test_container_secrets_resolve_to_arns(prod: Json) -> None:
     assert secrets["REDIS_AUTH_TOKEN"].startswith("${aws_secretsmanager_secret.cache_auth_token")
 
 
+def test_containers_find_their_data_stores_without_any_password_in_the_json(prod: Json) -> None:
+    variables = {item["name"]: item["value"] for item in container(prod, "api")["environment"]}
+    assert variables["DB_HOST"].startswith("${aws_rds_cluster.database_") and variables["DB_HOST"].endswith(
+        ".endpoint}"
+    )
+    assert (variables["DB_PORT"], variables["DB_NAME"], variables["REDIS_PORT"]) == ("5432", "app", "6379")
+    assert variables["REDIS_HOST"].endswith(".primary_endpoint_address}")
+    secrets = {item["name"] for item in container(prod, "api")["secrets"]}
+    assert {"DB_USER", "DB_PASSWORD", "REDIS_AUTH_TOKEN"} <= secrets and not secrets & set(variables)
+
+
+def test_string_parameters_may_hold_stack_values(config_with: Callable[[Json], PlatformConfig]) -> None:
+    # seed 004: /bookmark-manager/prod/db/endpoint for tools that read Parameter Store
+    config = config_with(
+        {"defaults": {"security": {"parameters": {"db/endpoint": {"value": "${db.host}:${db.port}"}}}}}
+    )
+    document = platform(config, "prod")
+    (parameter,) = [p for p in resources(document, "aws_ssm_parameter").values() if p["name"].endswith("/db/endpoint")]
+    assert parameter["type"] == "String"
+    assert parameter["value"].startswith("${aws_rds_cluster.database_") and parameter["value"].endswith(
+        ".endpoint}:5432"
+    )
+
+
+def test_every_service_runs_the_tag_ci_deployed_or_nothing(prod: Json, dev: Json) -> None:
+    for document, env, services in (
+        (prod, "prod", ("api", "realtime", "web", "worker")),
+        (dev, "dev", ("api", "realtime", "web")),
+    ):
+        parameters = {
+            p["name"]: (key, p)
+            for key, p in resources(document, "aws_ssm_parameter").items()
+            if "/image-tag/" in p["name"]
+        }
+        assert sorted(parameters) == [f"/acme/{env}/image-tag/{service}" for service in services]
+        for service in services:
+            key, parameter = parameters[f"/acme/{env}/image-tag/{service}"]
+            # created once as "no image yet"; after that CI owns the value and Terraform only reads it
+            assert parameter["insecure_value"] == "no-image-yet" and parameter["type"] == "String"
+            assert parameter["lifecycle"]["ignore_changes"] == ["insecure_value"]
+            tag = f"${{aws_ssm_parameter.{key}.insecure_value}}"
+            assert container(document, service)["image"].endswith(f":{tag}")
+        assert document["output"]["image_tag_parameter_names"]
+    # IMMUTABLE prod refuses `latest` when the plan reads it; MUTABLE dev does not
+    (_, api) = next(
+        v
+        for k, v in {p["name"]: (k, p) for k, p in resources(prod, "aws_ssm_parameter").items()}.items()
+        if k.endswith("image-tag/api")
+    )
+    assert api["lifecycle"]["postcondition"][0]["condition"] == '${self.insecure_value != "latest"}'
+    assert all(
+        "postcondition" not in p["lifecycle"]
+        for p in resources(dev, "aws_ssm_parameter").values()
+        if "/image-tag/" in p["name"]
+    )
+    web = next(s for s in resources(dev, "aws_ecs_service").values() if s["name"].endswith("-web"))
+    assert web["desired_count"].startswith("${(aws_ssm_parameter.") and web["desired_count"].endswith(
+        '.insecure_value == "no-image-yet") ? 0 : 1}'
+    )
+
+
+def test_a_pinned_image_tag_needs_no_deployed_tag_parameter(config_with: Callable[[Json], PlatformConfig]) -> None:
+    document = platform(config_with({"environments": {"dev": {"services": {"web": {"image_tag": "latest"}}}}}), "dev")
+    names = [p["name"] for p in resources(document, "aws_ssm_parameter").values()]
+    assert "/acme/dev/image-tag/web" not in names and "/acme/dev/image-tag/api" in names
+    assert container(document, "web")["image"].endswith(".repository_url}:latest")
+    web = next(s for s in resources(document, "aws_ecs_service").values() if s["name"].endswith("-web"))
+    assert web["desired_count"] == 1
+
+
 def test_services_run_in_their_own_security_groups_on_private_subnets(prod: Json) -> None:
     for service in resources(prod, "aws_ecs_service").values():
         (network,) = (
@@ -210,6 +280,7 @@ def test_optional_modules_off(reference_document: Json) -> None:
     document = copy.deepcopy(reference_document)
     for service in document["defaults"]["services"].values():
         service["secrets"] = {k: v for k, v in service.get("secrets", {}).items() if v.startswith("secret:")}
+        service["environment"] = {k: v for k, v in service.get("environment", {}).items() if "${" not in v}
     document["environments"]["dev"]["database"] = {"enabled": False}
     document["environments"]["dev"]["cache"] = {"enabled": False}
     synthesized = platform(build_config(document, "test.toml"), "dev")
