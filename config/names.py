@@ -96,6 +96,11 @@ def parameter_name(prefix_: str, key: str) -> str:
     return f"{prefix_}/{key}"
 
 
+def image_tag_path(project: str, environment: str) -> str:
+    """Where CI writes each service's deployed image tag: `/{project}/{env}/image-tag/<service>` (SSM)."""
+    return f"/{project}/{environment}/image-tag"
+
+
 def alb_logs_bucket_name(prefix_: str, account_id: str) -> str:
     """The ALB access-log bucket (modules/load_balancer), unique per account."""
     return f"{prefix_}-alb-logs-{account_id}"

@@ -9,7 +9,7 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from constructs import Construct
 
-from config import EnvironmentConfig, ProjectConfig
+from config import EnvironmentConfig, ProjectConfig, names
 from config.services import ServiceConfig
 from config.stack_values import STACK_VALUES, references_in, resolve
 from modules.cache import Cache
@@ -165,7 +165,7 @@ class PlatformStack(TerraformStack):
             repositories=[*services, *environment.registry.extra_repositories],
             kms_key_arn=key.key_arn,
             # CI writes each deployed tag here and then applies; services with a pinned image_tag need none
-            deployed_tag_path=f"/{project.name}/{environment.name}/image-tag",
+            deployed_tag_path=names.image_tag_path(project.name, environment.name),
             tracked_repositories=[name for name, service in services.items() if service.image_tag is None],
         )
 

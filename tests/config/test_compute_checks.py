@@ -37,7 +37,8 @@ AAF: Json = {"kind": "web", "port": 8090, "routing": {"path_patterns": ["/xyz/*"
 def test_a_new_service_on_a_live_rule_s_priority_is_a_config_error(problems: Callable[[Json], list[str]]) -> None:
     found = problems({"defaults": {"services": {"aaf": AAF}}})
     collisions = [problem for problem in found if "listener priority 46933" in problem]
-    assert len(collisions) == 3  # once per environment, naming both services and the key that resolves it
+    assert len(collisions) == 1  # a [defaults] problem once, naming both services and the key that resolves it
+    assert collisions[0].startswith("environments.toml defaults.services.api.routing.priority_offset: ")
     assert "'aaf' (path /xyz/*) and 'api' (path /api/*)" in collisions[0]
     assert "set routing.priority_offset on the service you are adding" in collisions[0]
     assert "1 on 'aaf'" in collisions[0]
@@ -142,7 +143,7 @@ def test_unknown_or_disabled_references_name_the_key(problems: Callable[[Json], 
     )
     assert any(
         p.startswith(
-            "environments.toml [dev] defaults.services.api.environment.DB_HOST: unknown reference "
+            "environments.toml defaults.services.api.environment.DB_HOST: unknown reference "
             "'${db.hostname}'; known: db.host, db.name, db.port, db.reader_host, redis.host"
         )
         for p in found

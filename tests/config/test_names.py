@@ -54,8 +54,10 @@ def test_generated_names_match_the_stack(synthesized: Path, reference_config: Pl
     }
     parameter_prefix = names.parameter_prefix(project, environment, config.security.parameter_prefix)
     assert parameter_prefix == f"/{project}/{environment}"
+    tagged = [s for s in services if config.services[s].image_tag is None]
     assert values(document, "aws_ssm_parameter", "name") == {
-        names.parameter_name(parameter_prefix, key) for key in config.security.parameters
+        *(names.parameter_name(parameter_prefix, key) for key in config.security.parameters),
+        *(f"{names.image_tag_path(project, environment)}/{service}" for service in tagged),
     }
 
 

@@ -303,5 +303,12 @@ def test_every_secret_takes_the_environments_recovery_window(prod: Json, dev: Js
 
 
 def test_parameters_live_under_project_and_environment(prod: Json, dev: Json) -> None:
-    assert {p["name"] for p in resources(dev, "aws_ssm_parameter").values()} == {"/acme/dev/app/log-level"}
-    assert {p["name"] for p in resources(prod, "aws_ssm_parameter").values()} == {"/acme/prod/app/log-level"}
+    """Config parameters and the image-tag parameters CI writes, all under /{project}/{env}."""
+    assert {p["name"] for p in resources(dev, "aws_ssm_parameter").values()} == {
+        "/acme/dev/app/log-level",
+        *(f"/acme/dev/image-tag/{service}" for service in ("api", "realtime", "web")),
+    }
+    assert {p["name"] for p in resources(prod, "aws_ssm_parameter").values()} == {
+        "/acme/prod/app/log-level",
+        *(f"/acme/prod/image-tag/{service}" for service in ("api", "realtime", "web", "worker")),
+    }
