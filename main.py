@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -259,12 +259,10 @@ def _signals_held() -> Iterator[None]:
     def record(signum: int, _frame: FrameType | None) -> None:
         pending.append(signum)
 
-    previous = {number: signal.signal(number, record) for number in STOP_SIGNALS}
     try:
-        yield
+        with _stop_signals_handled_by(record):
+            yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
         if pending:
             signal.raise_signal(pending[0])
 
@@ -278,12 +276,19 @@ def _signals_as_exceptions() -> Iterator[None]:
             signal.signal(number, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
         raise Interrupted(signum)
 
-    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    with _stop_signals_handled_by(stop):
+        yield
+
+
+@contextlib.contextmanager
+def _stop_signals_handled_by(handler: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    """SIGINT and SIGTERM go to `handler` inside the block; the previous handlers come back after it."""
+    previous = {number: signal.signal(number, handler) for number in STOP_SIGNALS}
     try:
         yield
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number, old in previous.items():
+            signal.signal(number, old)
 
 
 def resource_counts(outdir: Path) -> list[tuple[str, int]]:

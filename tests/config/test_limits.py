@@ -7,27 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from config import ConfigError, PlatformConfig, build_config
+from config import PlatformConfig, build_config
 from config.limits import TASK_DEFINITION_LIMIT, estimate_container_bytes
-from config.loader import deep_merge
 from config.names import bucket_name_problem, identifier_problem, prefix, repository_problem
+from tests.config.conftest import one_problem
 from tests.conftest import Json
-
-
-@pytest.fixture
-def problems(reference_document: Json) -> Callable[[Json], list[str]]:
-    def build(override: Json) -> list[str]:
-        with pytest.raises(ConfigError) as caught:
-            build_config(deep_merge(copy.deepcopy(reference_document), override), "environments.toml")
-        return [str(problem) for problem in caught.value.problems]
-
-    return build
-
-
-def _one(found: list[str], fragment: str) -> str:
-    matching = [line for line in found if fragment in line]
-    assert len(matching) == 1, found
-    return matching[0]
 
 
 def test_the_reference_config_is_within_every_limit(reference_config: PlatformConfig) -> None:
@@ -36,10 +20,10 @@ def test_the_reference_config_is_within_every_limit(reference_config: PlatformCo
 
 def test_one_availability_zone(problems: Callable[[Json], list[str]]) -> None:
     found = problems({"defaults": {"network": {"azs": ["a"]}}})
-    line = _one(found, "[dev, stg] defaults.network.azs:")
+    line = one_problem(found, "[dev, stg] defaults.network.azs:")
     assert "the ALB (subnets in two AZs)" in line and "the DB subnet group acme-<env>-db" in line
     # prod's Redis has two nodes and failover: its replica needs another AZ as well
-    line = _one(found, "[prod] defaults.network.azs:")
+    line = one_problem(found, "[prod] defaults.network.azs:")
     assert "Redis automatic failover of acme-prod-redis" in line
 
 
@@ -58,7 +42,7 @@ def test_one_availability_zone_is_fine_without_alb_and_database(reference_docume
 def test_project_name_too_long_for_elasticache(problems: Callable[[Json], list[str]]) -> None:
     name = "a" * 32  # accepted by the name pattern; acme-prod-redis becomes 42 characters
     found = problems({"project": {"name": name}})
-    line = _one(found, "ElastiCache")
+    line = one_problem(found, "ElastiCache")
     assert line.startswith("environments.toml project.name:")
     assert f"'{name}-prod-redis' (in prod)" in line and "AWS allows 40" in line
     assert "at most 29 characters" in line
@@ -67,9 +51,9 @@ def test_project_name_too_long_for_elasticache(problems: Callable[[Json], list[s
 
 def test_double_dash_in_project_name(problems: Callable[[Json], list[str]]) -> None:
     found = problems({"project": {"name": "ac--me"}})
-    assert "contains '--'" in _one(found, "RDS cluster identifier")
-    assert "contains '--'" in _one(found, "ElastiCache")
-    assert "is not an ECR repository name" in _one(found, "ECR repository")
+    assert "contains '--'" in one_problem(found, "RDS cluster identifier")
+    assert "contains '--'" in one_problem(found, "ElastiCache")
+    assert "is not an ECR repository name" in one_problem(found, "ECR repository")
     assert all(line.startswith("environments.toml project.name:") for line in found), found
 
 
@@ -79,7 +63,7 @@ def test_double_dash_in_project_name(problems: Callable[[Json], list[str]]) -> N
 )
 def test_project_names_aws_reserves(problems: Callable[[Json], list[str]], name: str, problem: str) -> None:
     found = problems({"project": {"name": name}})
-    assert _one(found, problem).startswith("environments.toml project.name:")
+    assert one_problem(found, problem).startswith("environments.toml project.name:")
 
 
 def test_iam_role_name_over_64(problems: Callable[[Json], list[str]]) -> None:
@@ -90,14 +74,14 @@ def test_iam_role_name_over_64(problems: Callable[[Json], list[str]]) -> None:
             "environments": {"prod": {"services": {service: {"kind": "worker"}}}},
         }
     )
-    line = _one(found, f"environments.prod.services.{service}:")
+    line = one_problem(found, f"environments.prod.services.{service}:")
     assert f"'{'p' * 30}-prod-{service}-execution'" in line and "IAM allows 64" in line
 
 
 @pytest.mark.parametrize("service", ["batch-", "a--b"])
 def test_ecr_repository_name_of_a_service(problems: Callable[[Json], list[str]], service: str) -> None:
     found = problems({"defaults": {"services": {service: {"kind": "worker"}}}})
-    assert f"ECR repository 'acme-<env>-{service}'" in _one(found, f"defaults.services.{service}:")
+    assert f"ECR repository 'acme-<env>-{service}'" in one_problem(found, f"defaults.services.{service}:")
 
 
 @pytest.mark.parametrize(
@@ -112,18 +96,18 @@ def test_ecr_repository_name_of_a_service(problems: Callable[[Json], list[str]],
 )
 def test_routing_values_the_alb_refuses(problems: Callable[[Json], list[str]], routing: Json, key: str) -> None:
     found = problems({"defaults": {"services": {"api": {"routing": routing}}}})
-    assert _one(found, f"defaults.services.api.routing.{key}:")
+    assert one_problem(found, f"defaults.services.api.routing.{key}:")
 
 
 @pytest.mark.parametrize("key", ["aws:createdBy", "AWS:team"])
 def test_tag_keys_reserved_by_aws(problems: Callable[[Json], list[str]], key: str) -> None:
     found = problems({"project": {"tags": {key: "x"}}})
-    assert "reserved for AWS" in _one(found, f"project.tags.{key}:")
+    assert "reserved for AWS" in one_problem(found, f"project.tags.{key}:")
 
 
 def test_tag_characters(problems: Callable[[Json], list[str]]) -> None:
     found = problems({"project": {"tags": {"Cost*Center": "x"}}})
-    assert _one(found, "project.tags")
+    assert one_problem(found, "project.tags")
 
 
 @pytest.mark.parametrize(
@@ -140,7 +124,7 @@ def test_tag_characters(problems: Callable[[Json], list[str]]) -> None:
 )
 def test_state_bucket_names_s3_refuses(problems: Callable[[Json], list[str]], bucket: str, reason: str) -> None:
     found = problems({"backend": {"bucket": bucket}})
-    assert reason in _one(found, "backend.bucket:")
+    assert reason in one_problem(found, "backend.bucket:")
 
 
 def test_bucket_rules() -> None:
@@ -166,7 +150,7 @@ def test_more_than_60_rules_on_the_database_group(problems: Callable[[Json], lis
     # prod: api and worker read db: secrets, so 59 more make 61 rules
     services = {f"job{index:02d}": {"kind": "worker", "data_access": ["database"]} for index in range(59)}
     found = problems({"environments": {"prod": {"services": services}}})
-    line = _one(found, "acme-prod-database")
+    line = one_problem(found, "acme-prod-database")
     assert "61 services reach the database" in line and "AWS allows 60" in line
 
 
@@ -178,7 +162,7 @@ def test_60_rules_on_the_database_group_are_fine(config_with: Callable[[Json], P
 def test_task_definition_over_64_kib(problems: Callable[[Json], list[str]]) -> None:
     environment = {f"VAR_{index}": "x" * 4000 for index in range(16)}
     found = problems({"defaults": {"services": {"worker": {"environment": environment}}}})
-    line = _one(found, "defaults.services.worker.environment:")
+    line = one_problem(found, "defaults.services.worker.environment:")
     assert "ECS accepts 64 KiB" in line
 
 
@@ -192,7 +176,7 @@ def test_container_estimate_is_not_below_the_real_size(reference_config: Platfor
 def test_ssm_parameter_hierarchy_levels(problems: Callable[[Json], list[str]]) -> None:
     key = "/".join(f"l{index}" for index in range(14))  # 14 levels under /acme/<env>: 16
     found = problems({"defaults": {"security": {"parameters": {key: {"value": "x"}}}}})
-    assert "SSM allows 15" in _one(found, f"defaults.security.parameters.{key}:")
+    assert "SSM allows 15" in one_problem(found, f"defaults.security.parameters.{key}:")
 
 
 def test_identifier_and_repository_rules() -> None:

@@ -8,18 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from config import ConfigError, PlatformConfig, build_config
-from config.loader import deep_merge
 from tests.conftest import Json
-
-
-@pytest.fixture
-def problems(reference_document: Json) -> Callable[[Json], list[str]]:
-    def build(override: Json) -> list[str]:
-        with pytest.raises(ConfigError) as caught:
-            build_config(deep_merge(copy.deepcopy(reference_document), override), "environments.toml")
-        return [str(problem) for problem in caught.value.problems]
-
-    return build
 
 
 def test_reference_config_services(reference_config: PlatformConfig) -> None:
