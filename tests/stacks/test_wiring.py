@@ -214,7 +214,7 @@ def test_every_container_secret_is_readable_by_its_execution_role_and_nothing_mo
         secrets = {secret_arn(v) for v in value_froms if "aws_ssm_parameter." not in v}
         parameters = {v for v in value_froms if "aws_ssm_parameter." in v}
 
-        granted = {SECRET_READ: set(), PARAMETER_READ: set()}
+        granted: dict[str, set[str]] = {SECRET_READ: set(), PARAMETER_READ: set()}
         for statement in role_statements(env.document, definition["execution_role_arn"]):
             assert statement.get("effect", "Allow") == "Allow"
             actions, granted_to = tuple(statement["actions"]), statement["resources"]
