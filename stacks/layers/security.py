@@ -20,6 +20,8 @@ class SecurityOutputs:
     service_security_group_ids: Mapping[str, str]
     database_security_group_id: str | None
     cache_security_group_id: str | None
+    bastion_security_group_id: str | None
+    """The bastion's group (reaches the data stores through SSM port forwarding), None without `bastion`."""
 
 
 def security_layer(scope: Construct, *, env: EnvironmentContext, network: NetworkOutputs) -> SecurityOutputs:
@@ -49,4 +51,5 @@ def security_layer(scope: Construct, *, env: EnvironmentContext, network: Networ
         service_security_group_ids=dict(groups.service_security_group_ids),
         database_security_group_id=groups.database_security_group_id,
         cache_security_group_id=groups.cache_security_group_id,
+        bastion_security_group_id=groups.bastion_security_group_id,
     )

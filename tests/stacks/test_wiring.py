@@ -8,6 +8,7 @@ grouped in code.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import tomllib
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from cdktf import DefaultTokenResolver, StringConcat, Testing, Tokenization
 
-from config import PlatformConfig
+from config import PlatformConfig, build_config
 from stacks.platform import PlatformLayers, PlatformStack
 from tests.conftest import REFERENCE_CONFIG, Json, only, resources, synth_json
 
@@ -56,18 +57,51 @@ class Environment:
         )
 
 
+def toggled(reference_document: Json) -> Json:
+    """The reference config with the other side of each toggle: dev without a load balancer (a worker only),
+    stg on RDS PostgreSQL without Redis and blue/green, prod with CloudFront-only ingress and a bastion."""
+    document = copy.deepcopy(reference_document)
+    defaults, environments = document["defaults"], document["environments"]
+    load_balancer = defaults.pop("load_balancer")
+    environments["prod"]["load_balancer"] |= {**load_balancer, **environments["prod"]["load_balancer"]}
+    environments["stg"]["load_balancer"] = dict(load_balancer)
+    for key in ("min_capacity", "max_capacity", "instance_count"):  # Aurora-only settings
+        value = defaults["database"].pop(key)
+        for name in ("dev", "prod"):
+            environments[name]["database"].setdefault(key, value)
+    environments["stg"]["database"] |= {"engine": "postgres", "instance_class": "db.t4g.micro", "multi_az": False}
+    environments["stg"]["database"].pop("max_capacity", None)
+    environments["stg"]["cache"] = {"enabled": False}
+    for service, config in defaults["services"].items():  # per environment, so stg can drop its Redis references
+        for key in ("environment", "secrets"):
+            values = config.pop(key, {})
+            for name in ENVIRONMENTS:
+                kept = {k: v for k, v in values.items() if not (name == "stg" and "redis" in v)}
+                environments[name].setdefault("services", {}).setdefault(service, {})[key] = kept
+    environments["stg"]["services"]["api"]["deployment"] = {"strategy": "blue_green"}
+    for service in ("web", "api", "realtime"):
+        environments["dev"]["services"][service]["enabled"] = False
+    environments["dev"]["services"]["worker"]["enabled"] = True
+    environments["prod"]["security"] = {"alb_ingress": "cloudfront", "bastion": True}
+    return document
+
+
 @pytest.fixture(scope="module")
-def environments(reference_config: PlatformConfig) -> dict[str, Environment]:
+def configs(reference_config: PlatformConfig, reference_document: Json) -> dict[str, PlatformConfig]:
+    return {"reference": reference_config, "toggled": build_config(toggled(reference_document), "toggled.toml")}
+
+
+@pytest.fixture(scope="module")
+def environments(configs: dict[str, PlatformConfig]) -> dict[str, Environment]:
     built = {}
-    for name in ENVIRONMENTS:
-        stack = PlatformStack(
-            Testing.app(), name, project=reference_config.project, environment=reference_config.environment(name)
-        )
-        built[name] = Environment(reference_config, name, stack, synth_json(stack))
+    for variant, config in configs.items():
+        for name in ENVIRONMENTS:
+            stack = PlatformStack(Testing.app(), name, project=config.project, environment=config.environment(name))
+            built[f"{variant}-{name}"] = Environment(config, name, stack, synth_json(stack))
     return built
 
 
-@pytest.fixture(params=ENVIRONMENTS)
+@pytest.fixture(params=[f"{variant}-{name}" for variant in ("reference", "toggled") for name in ENVIRONMENTS])
 def env(request: pytest.FixtureRequest, environments: dict[str, Environment]) -> Environment:
     return environments[request.param]
 
@@ -122,9 +156,12 @@ def test_network_outputs_are_the_tiers_that_route_as_named(env: Environment) -> 
 
 def test_alb_and_nat_gateways_sit_in_the_public_tier(env: Environment) -> None:
     public = tier_subnets(env.document)["public"]
-    alb = only(env.document, "aws_lb")
-    assert alb["internal"] is False
-    assert set(alb["subnets"]) == public, "one ALB subnet per AZ, all public"
+    if env.layers.load_balancing is None:
+        assert not resources(env.document, "aws_lb")
+    else:
+        alb = only(env.document, "aws_lb")
+        assert alb["internal"] is False
+        assert set(alb["subnets"]) == public, "one ALB subnet per AZ, all public"
     nats = resources(env.document, "aws_nat_gateway")
     expected = {"none": 0, "single": 1, "per_az": len(public)}[env.config.environment(env.name).network.nat]
     assert len(nats) == expected
@@ -139,7 +176,10 @@ def test_tasks_and_redis_sit_in_the_private_tier(env: Environment) -> None:
         network = service["network_configuration"]
         assert set(network["subnets"]) == private, service["name"]
         assert network["assign_public_ip"] is False
-    subnet_group_id, subnet_group = next(iter(resources(env.document, "aws_elasticache_subnet_group").items()))
+    if env.layers.data.cache is None:
+        assert not resources(env.document, "aws_elasticache_replication_group")
+        return
+    subnet_group_id, subnet_group = only_item(env.document, "aws_elasticache_subnet_group")
     assert set(subnet_group["subnet_ids"]) == private
     redis = only(env.document, "aws_elasticache_replication_group")
     assert redis["subnet_group_name"] == reference("aws_elasticache_subnet_group", subnet_group_id, "name")
@@ -147,6 +187,9 @@ def test_tasks_and_redis_sit_in_the_private_tier(env: Environment) -> None:
 
 def test_database_sits_in_the_database_tier(env: Environment) -> None:
     database_tier = tier_subnets(env.document)["database"]
+    if env.layers.data.database is None:
+        assert not resources(env.document, "aws_db_subnet_group")
+        return
     (subnet_group_id, subnet_group) = only_item(env.document, "aws_db_subnet_group")
     assert set(subnet_group["subnet_ids"]) == database_tier
     database = database_resource(env.document)
@@ -281,18 +324,22 @@ def sg_references(document: Json) -> set[Edge]:
 
 
 def test_security_group_references_point_at_the_groups_the_layers_meant(env: Environment) -> None:
-    """ALB -> service port, service -> database port, service -> Redis port, each with the group its consumer wears."""
+    """ALB -> service port, service (and bastion) -> database / Redis port, each the group its consumer wears."""
     document, layers = env.document, env.layers
     security = layers.security
     environment = env.config.environment(env.name)
 
-    alb = only(document, "aws_lb")
     alb_sg = env.ref(security.alb_security_group_id)
-    assert alb["security_groups"] == [alb_sg]
-    database, redis = database_resource(document), only(document, "aws_elasticache_replication_group")
-    db_sg, cache_sg = env.ref(security.database_security_group_id), env.ref(security.cache_security_group_id)
-    assert database["vpc_security_group_ids"] == [db_sg]
-    assert redis["security_group_ids"] == [cache_sg]
+    if layers.load_balancing is not None:
+        assert only(document, "aws_lb")["security_groups"] == [alb_sg]
+    database = database_resource(document) if layers.data.database is not None else None
+    redis = only(document, "aws_elasticache_replication_group") if layers.data.cache is not None else None
+    if database is not None:
+        db_sg = env.ref(security.database_security_group_id)
+        assert database["vpc_security_group_ids"] == [db_sg]
+    if redis is not None:
+        cache_sg = env.ref(security.cache_security_group_id)
+        assert redis["security_group_ids"] == [cache_sg]
 
     services = {
         service["name"].removeprefix(f"{env.config.project.name}-{env.name}-"): service
@@ -309,10 +356,35 @@ def test_security_group_references_point_at_the_groups_the_layers_meant(env: Env
             ]
             assert target_group["port"] == port
             expected |= {("ingress", service_sg, alb_sg, port), ("egress", alb_sg, service_sg, port)}
-        if config.reaches("database"):
+        if database is not None and config.reaches("database"):
             port = database["port"]
             expected |= {("ingress", db_sg, service_sg, port), ("egress", service_sg, db_sg, port)}
-        if config.reaches("cache"):
+        if redis is not None and config.reaches("cache"):
             port = redis["port"]
             expected |= {("ingress", cache_sg, service_sg, port), ("egress", service_sg, cache_sg, port)}
+    if security.bastion_security_group_id is not None:
+        bastion_sg = env.ref(security.bastion_security_group_id)
+        if database is not None:
+            expected |= {
+                ("ingress", db_sg, bastion_sg, database["port"]),
+                ("egress", bastion_sg, db_sg, database["port"]),
+            }
+        if redis is not None:
+            expected |= {
+                ("ingress", cache_sg, bastion_sg, redis["port"]),
+                ("egress", bastion_sg, cache_sg, redis["port"]),
+            }
     assert sg_references(document) == expected
+
+
+def test_the_toggled_config_covers_the_other_side_of_each_toggle(environments: dict[str, Environment]) -> None:
+    """The wiring tests above also run where a store, the ALB or Aurora is absent, and where a bastion exists."""
+    assert environments["toggled-dev"].layers.load_balancing is None
+    assert environments["toggled-stg"].layers.data.cache is None
+    assert only(environments["toggled-stg"].document, "aws_db_instance")
+    assert environments["toggled-prod"].layers.security.bastion_security_group_id is not None
+    assert all(
+        environments[f"reference-{name}"].layers.load_balancing is not None
+        and environments[f"reference-{name}"].layers.data.cache is not None
+        for name in ENVIRONMENTS
+    )
