@@ -16,7 +16,7 @@ from stacks.layers.data import DataOutputs, data_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
 from stacks.layers.network import NetworkOutputs, network_layer
-from stacks.layers.outputs import outputs_layer, stack_outputs
+from stacks.layers.outputs import declare_outputs, stack_outputs
 from stacks.layers.registry import RegistryOutputs, registry_layer
 from stacks.layers.secrets import SecretsOutputs, secrets_layer
 from stacks.layers.security import SecurityOutputs, security_layer
@@ -80,7 +80,7 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
         )
-        outputs_layer(
+        declare_outputs(
             self,
             stack_outputs(
                 encryption=encryption,

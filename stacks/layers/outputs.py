@@ -104,7 +104,7 @@ def stack_outputs(
     return outputs
 
 
-def outputs_layer(scope: Construct, outputs: list[StackOutput]) -> None:
+def declare_outputs(scope: Construct, outputs: list[StackOutput]) -> None:
     """Declare each output at stack level (only stacks declare outputs)."""
     for output in outputs:
         TerraformOutput(scope, output.name, value=output.value, description=output.description)
