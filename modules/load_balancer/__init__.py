@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from cdktf import ITerraformDependable, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
 from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
@@ -23,18 +20,7 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRuleConditionHostHeader,
     LbListenerRuleConditionPathPattern,
 )
-from cdktf_cdktf_provider_aws.lb_target_group import (
-    LbTargetGroup,
-    LbTargetGroupHealthCheck,
-    LbTargetGroupStickiness,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-    S3BucketLifecycleConfigurationRule,
-    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
-    S3BucketLifecycleConfigurationRuleExpiration,
-    S3BucketLifecycleConfigurationRuleFilter,
-    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-)
+from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
 from constructs import Construct
 
 from config.load_balancer import DEFAULT_IDLE_TIMEOUT, WEBSOCKET_IDLE_TIMEOUT, LoadBalancerConfig
@@ -44,71 +30,15 @@ from config.routing import default_service as default_service
 from config.routing import listener_rules as listener_rules
 from config.routing import routed_services as routed_services
 from config.routing import rule_priorities as rule_priorities
-from config.services import RoutingConfig, ServiceConfig
-from modules.bucket import BucketGrant, PrivateBucket
+from config.services import ServiceConfig
+from modules.load_balancer.access_logs import access_logs_bucket
 from modules.load_balancer.names import AWS_NAME_LIMIT as AWS_NAME_LIMIT
-from modules.load_balancer.names import TARGET_PROTOCOL, TARGET_TYPE, protocol_version, target_group_name
 from modules.load_balancer.names import aws_name as aws_name
-
-GRPC_HEALTH_CHECK_PATH = "/grpc.health.v1.Health/Check"
-"""The standard gRPC health service, probed when a gRPC service sets no health_check_path of its own."""
-
-GRPC_HEALTH_CHECK_MATCHER = "0-99"
-"""Any gRPC status counts as alive when a gRPC service sets no matcher (a server that answers at all is up)."""
-
-HEALTH_CHECK_TIMEOUT = 5
-"""Seconds to wait for a health-check answer (shortened below the interval when the interval is 5 s)."""
+from modules.load_balancer.names import target_group_name
+from modules.load_balancer.targets import ServiceTargets as ServiceTargets
+from modules.load_balancer.targets import target_group
 
 NOT_FOUND_BODY = "Not Found"
-
-
-@dataclass(frozen=True)
-class ServiceTargets:
-    """The target group(s) of one routed service, as the compute module (ECS service, CodeDeploy) needs them.
-
-    `primary` is the group the production listener forwards to at creation ("blue"); `secondary` exists only for
-    blue/green services and is the group the test listener forwards to ("green"). CodeDeploy swaps them on each
-    deployment, so after the first one "primary" is just the name of the first group, not the live one.
-    """
-
-    primary_arn: str
-    primary_name: str
-    primary_arn_suffix: str
-    container_port: int
-    secondary_arn: str | None = None
-    secondary_name: str | None = None
-    secondary_arn_suffix: str | None = None
-
-
-def _routing(service: ServiceConfig) -> RoutingConfig:
-    assert service.routing is not None, "ServiceConfig guarantees routing for web services"
-    return service.routing
-
-
-def _health_check(name: str, service: ServiceConfig) -> LbTargetGroupHealthCheck:
-    routing = _routing(service)
-    path, matcher = routing.health_check_path, routing.health_check_matcher
-    if service.protocol == "grpc":
-        if "health_check_path" not in routing.model_fields_set:
-            path = GRPC_HEALTH_CHECK_PATH
-        if "health_check_matcher" not in routing.model_fields_set:
-            matcher = GRPC_HEALTH_CHECK_MATCHER
-        elif any(int(code) > 99 for code in matcher.replace("-", ",").split(",") if code.isdigit()):
-            raise ValueError(
-                f"service {name}: health_check_matcher {matcher!r} is an HTTP status, but a gRPC target group "
-                f"matches gRPC status codes 0-99 (e.g. '0' or '0-99')"
-            )
-    return LbTargetGroupHealthCheck(
-        enabled=True,
-        protocol="HTTP",
-        port="traffic-port",
-        path=path,
-        matcher=matcher,
-        interval=routing.health_check_interval,
-        timeout=min(HEALTH_CHECK_TIMEOUT, routing.health_check_interval - 1),
-        healthy_threshold=routing.healthy_threshold,
-        unhealthy_threshold=routing.unhealthy_threshold,
-    )
 
 
 class LoadBalancer(Construct):
@@ -151,7 +81,7 @@ class LoadBalancer(Construct):
         self.access_logs_bucket_name: str | None = None
         log_dependencies = []
         if config.access_logs.enabled:
-            bucket_name, bucket_policy = self._access_logs_bucket(name, config, tags)
+            bucket_name, bucket_policy = access_logs_bucket(self, name, config, tags)
             self.access_logs_bucket_name = bucket_name
             access_logs = LbAccessLogs(bucket=bucket_name, prefix=config.access_logs.prefix, enabled=True)
             # ELB test-writes to the bucket when logging is switched on: the policy must exist first.
@@ -189,7 +119,8 @@ class LoadBalancer(Construct):
         self.target_groups: dict[str, ServiceTargets] = {}
         self._groups: dict[str, list[LbTargetGroup]] = {}
         for svc, service in routed.items():
-            primary = self._target_group(
+            primary = target_group(
+                self,
                 f"{svc}_tg",
                 tg_name=target_group_name(name, svc, service),
                 vpc_id=vpc_id,
@@ -199,7 +130,8 @@ class LoadBalancer(Construct):
             )
             secondary = None
             if svc in blue_green:
-                secondary = self._target_group(
+                secondary = target_group(
+                    self,
                     f"{svc}_green_tg",
                     tg_name=target_group_name(name, svc, service, green=True),
                     vpc_id=vpc_id,
@@ -286,34 +218,6 @@ class LoadBalancer(Construct):
                         swapped=True,
                         tags=tags,
                     )
-
-    def _target_group(
-        self, id_: str, *, tg_name: str, vpc_id: str, svc: str, service: ServiceConfig, tags: dict[str, str]
-    ) -> LbTargetGroup:
-        routing = _routing(service)
-        sticky = service.sticky
-        return LbTargetGroup(
-            self,
-            id_,
-            name=tg_name,
-            port=service.port,
-            protocol=TARGET_PROTOCOL,
-            protocol_version=protocol_version(service),
-            target_type=TARGET_TYPE,
-            vpc_id=vpc_id,
-            deregistration_delay=str(routing.deregistration_delay),
-            health_check=_health_check(svc, service),
-            # Always written out: dropping the block would leave a once-sticky group sticky (the attribute is computed).
-            stickiness=LbTargetGroupStickiness(
-                type="lb_cookie",
-                enabled=sticky,
-                cookie_duration=routing.stickiness_seconds if sticky else None,
-            ),
-            # A port/protocol change replaces the group under a new name (target_group_name): create the new one,
-            # move the listener rules and the ECS service to it, then delete the old one.
-            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
-            tags={"Name": tg_name, "Service": svc, **tags},
-        )
 
     def _default_action(self, service: str | None, *, secondary: bool) -> LbListenerDefaultAction:
         if service is None:
@@ -408,47 +312,3 @@ class LoadBalancer(Construct):
             tags={"Service": rule.service, **tags},
         )
         self.attachments.setdefault(rule.service, []).append(listener_rule)
-
-    def _access_logs_bucket(
-        self, name: str, config: LoadBalancerConfig, tags: dict[str, str]
-    ) -> tuple[str, ITerraformDependable]:
-        logs = config.access_logs
-        identity = DataAwsCallerIdentity(self, "caller")
-        elb_account = DataAwsElbServiceAccount(self, "elb_account")
-        log_prefix = f"{logs.prefix}/AWSLogs/{identity.account_id}/"
-        bucket = PrivateBucket(
-            self,
-            "logs",
-            bucket_name=f"{name}-alb-logs-{identity.account_id}",
-            # ALB log delivery supports SSE-S3 only; a KMS default would make every delivery fail.
-            kms_key_arn=None,
-            force_destroy=logs.force_destroy,
-            tags={"Name": f"{name}-alb-logs", **tags},
-            lifecycle_rules=[
-                S3BucketLifecycleConfigurationRule(
-                    id="expire-access-logs",
-                    status="Enabled",
-                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=logs.retention_days)],
-                    noncurrent_version_expiration=[
-                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=7)
-                    ],
-                    abort_incomplete_multipart_upload=[
-                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
-                    ],
-                )
-            ],
-            grants=[
-                # Regions launched before August 2022 deliver as the regional ELB account ...
-                BucketGrant("ElbAccountWritesLogs", "AWS", elb_account.arn, ("s3:PutObject",), log_prefix),
-                # ... newer ones as the log-delivery service principal.
-                BucketGrant(
-                    "LogDeliveryWritesLogs",
-                    "Service",
-                    "logdelivery.elasticloadbalancing.amazonaws.com",
-                    ("s3:PutObject",),
-                    log_prefix,
-                ),
-            ],
-        )
-        return bucket.bucket_name, bucket.ready

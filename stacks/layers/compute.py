@@ -1,0 +1,99 @@
+"""Compute layer: per service its IAM roles, then the ECS cluster and services that consume every layer below."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from modules.compute import Compute, ServiceWiring, exec_log_group_name, service_log_group_name
+from modules.security import ServiceRoles
+from stacks.layers.account import AccountOutputs
+from stacks.layers.context import EnvironmentContext
+from stacks.layers.data import DataOutputs
+from stacks.layers.encryption import EncryptionOutputs
+from stacks.layers.load_balancing import LoadBalancingOutputs
+from stacks.layers.network import NetworkOutputs
+from stacks.layers.registry import RegistryOutputs
+from stacks.layers.secrets import SecretsOutputs
+from stacks.layers.security import SecurityOutputs
+from stacks.layers.service_secrets import resolve_secrets
+
+
+@dataclass(frozen=True)
+class ComputeOutputs:
+    """The cluster and its services, and what each service was wired to (for tests and later layers)."""
+
+    cluster_name: str
+    service_names: Mapping[str, str]
+    codedeploy_app_name: str | None
+    wiring: Mapping[str, ServiceWiring]
+    """Per service, the resolved wiring its ECS service and task definition were built from."""
+
+
+def compute_layer(
+    scope: Construct,
+    *,
+    env: EnvironmentContext,
+    account: AccountOutputs,
+    encryption: EncryptionOutputs,
+    network: NetworkOutputs,
+    security: SecurityOutputs,
+    data: DataOutputs,
+    secrets: SecretsOutputs,
+    registry: RegistryOutputs,
+    load_balancing: LoadBalancingOutputs | None,
+) -> ComputeOutputs:
+    """Execution and task roles per service (reading exactly its secrets), then ECS services in the private tier."""
+    prefix, region, services = env.prefix, env.region, env.config.enabled_services
+    log_group_arn_prefix = f"arn:{account.partition}:logs:{region}:{account.account_id}:log-group:"
+    lb = load_balancing
+    wiring = {}
+    for name, service in services.items():
+        resolved = resolve_secrets(service, secrets, data)
+        roles = ServiceRoles(
+            scope,
+            f"{name}_roles",
+            name=prefix,
+            service_name=name,
+            service=service,
+            log_group_arn=log_group_arn_prefix + service_log_group_name(prefix, name),
+            exec_log_group_arn=log_group_arn_prefix + exec_log_group_name(prefix) if service.exec else None,
+            secret_arns=list(resolved.secret_arns),
+            parameter_arns=list(resolved.parameter_arns),
+            kms_key_arn=encryption.kms_key_arn,
+            repository_arn=registry.repository_arns[name],
+        )
+        wiring[name] = ServiceWiring(
+            image_repository_url=registry.repository_urls[name],
+            image_tag=registry.deployed_tags.get(name),
+            execution_role_arn=roles.execution_role_arn,
+            task_role_arn=roles.task_role_arn,
+            security_group_id=security.service_security_group_ids[name],
+            secrets=resolved.value_from,
+            targets=lb.target_groups.get(name) if lb is not None else None,
+            prod_listener_arn=lb.https_listener_arn if lb is not None else None,
+            test_listener_arn=lb.test_listener_arn if lb is not None else None,
+            alb_arn_suffix=lb.alb_arn_suffix if lb is not None else None,
+            dependencies=list(lb.attachments.get(name, ())) if lb is not None else [],
+        )
+    compute = Compute(
+        scope,
+        "compute",
+        name=prefix,
+        region=region,
+        config=env.config.compute,
+        services=services,
+        wiring=wiring,
+        private_subnet_ids=network.private_subnet_ids,
+        kms_key_arn=encryption.kms_key_arn,
+        stack_values=data.stack_values,
+        partition=account.partition,
+    )
+    return ComputeOutputs(
+        cluster_name=compute.cluster_name,
+        service_names=dict(compute.service_names),
+        codedeploy_app_name=compute.codedeploy_app_name,
+        wiring=wiring,
+    )

@@ -1,0 +1,51 @@
+"""Pure planning: a service's `secret:`, `ssm:`, `db:` and `redis:` references resolved to `valueFrom` ARNs.
+
+The same resolution yields both what the container reads and what its execution role may read, so the two cannot
+drift apart. Plain functions over the layer outputs, unit-tested without synthesizing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from config.services import ServiceConfig
+from stacks.layers.data import DataOutputs
+from stacks.layers.secrets import SecretsOutputs
+
+
+@dataclass(frozen=True)
+class ResolvedSecrets:
+    """A service's container secrets resolved to `valueFrom` ARNs, and the ARNs its execution role may read."""
+
+    value_from: Mapping[str, str]
+    secret_arns: tuple[str, ...]
+    parameter_arns: tuple[str, ...]
+
+
+def resolve_secrets(service: ServiceConfig, secrets: SecretsOutputs, data: DataOutputs) -> ResolvedSecrets:
+    """Turn the references (checked by config.references) into ARNs; `db:<key>` reads one key of the master secret."""
+    value_from: dict[str, str] = {}
+    secret_arns: list[str] = []
+    parameter_arns: list[str] = []
+    for variable, reference in sorted(service.secrets.items()):
+        kind, _, key = reference.partition(":")
+        if kind == "secret":
+            arn = secrets.secret_arns[key]
+            value_from[variable] = arn
+            secret_arns.append(arn)
+        elif kind == "ssm":
+            arn = secrets.parameter_arns[key]
+            value_from[variable] = arn
+            parameter_arns.append(arn)
+        elif kind == "db" and data.database is not None:
+            value_from[variable] = f"{data.database.master_secret_arn}:{key}::"
+            secret_arns.append(data.database.master_secret_arn)
+        elif kind == "redis" and data.cache is not None:
+            value_from[variable] = data.cache.auth_token_secret_arn
+            secret_arns.append(data.cache.auth_token_secret_arn)
+    return ResolvedSecrets(
+        value_from=value_from,
+        secret_arns=tuple(sorted(set(secret_arns))),
+        parameter_arns=tuple(sorted(set(parameter_arns))),
+    )
