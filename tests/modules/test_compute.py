@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from config.compute import ComputeConfig
 from config.services import ServiceConfig
 from modules.compute import Compute, ServiceWiring, exec_log_group_name, service_log_group_name
 from modules.compute.container import health_check_command
+from modules.load_balancer.targets import ServiceTargets
 from tests.conftest import Json, only, resources, synth_json
 from tests.terraform import module_test_stack, synth_and_validate
 
@@ -25,18 +25,6 @@ JWT = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:acme-dev-jwt-Ab
 SSM_URL = "arn:aws:ssm:ap-northeast-1:123456789012:parameter/dev/db/url"
 ALB_SUFFIX = "app/acme-dev/0123456789abcdef"
 LISTENER = f"arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/{ALB_SUFFIX}"
-
-
-@dataclass(frozen=True)
-class Targets:
-    """Stands in for the load balancer module's per-service target groups."""
-
-    primary_arn: str
-    primary_name: str
-    primary_arn_suffix: str
-    container_port: int
-    secondary_arn: str | None = None
-    secondary_name: str | None = None
 
 
 def service(**settings: Any) -> ServiceConfig:
@@ -52,10 +40,10 @@ def blue_green(**settings: Any) -> ServiceConfig:
     return service(deployment={"strategy": "blue_green", "blue_green_termination_wait_minutes": 10}, **settings)
 
 
-def targets_for(key: str, config: ServiceConfig) -> Targets:
+def targets_for(key: str, config: ServiceConfig) -> ServiceTargets:
     tg = f"arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/acme-dev-{key}"
     two = config.deployment.strategy == "blue_green"
-    return Targets(
+    return ServiceTargets(
         primary_arn=f"{tg}/aaaa",
         primary_name=f"acme-dev-{key}",
         primary_arn_suffix=f"targetgroup/acme-dev-{key}/aaaa",
@@ -702,8 +690,8 @@ def test_outputs_name_the_created_resources() -> None:
         (service(secrets={"JWT": "secret:jwt"}), {"secrets": {}}, r"secrets \['JWT'\] have no resolved ARN"),
         (service(environment={"JWT": "x"}), {"secrets": {"JWT": JWT}}, "both as environment variables and as secrets"),
         (service(), {"targets": None}, "needs target groups"),
-        (worker(), {"targets": Targets("arn", "name", "suffix", 8080)}, "has no load balancer"),
-        (service(), {"targets": Targets("arn", "name", "suffix", 3000)}, "forward to port 3000"),
+        (worker(), {"targets": ServiceTargets("arn", "name", "suffix", 8080)}, "has no load balancer"),
+        (service(), {"targets": ServiceTargets("arn", "name", "suffix", 3000)}, "forward to port 3000"),
         (blue_green(), {"test_listener_arn": None}, "needs a second target group and prod and test listener"),
         (
             service(autoscaling={"min": 1, "max": 2, "requests_per_target": 100}),
