@@ -92,14 +92,15 @@ def routed_services(services: Mapping[str, ServiceConfig]) -> dict[str, ServiceC
     }
 
 
-def _routing(service: ServiceConfig) -> RoutingConfig:
+def routing_of(service: ServiceConfig) -> RoutingConfig:
+    """The routing of a web service (ServiceConfig requires it for `kind = "web"`)."""
     assert service.routing is not None, "ServiceConfig guarantees routing for web services"
     return service.routing
 
 
 def default_service(services: Mapping[str, ServiceConfig]) -> str | None:
     """The routed service that takes requests no rule matches, or None for a fixed 404."""
-    defaults = [name for name, service in routed_services(services).items() if _routing(service).default]
+    defaults = [name for name, service in routed_services(services).items() if routing_of(service).default]
     if len(defaults) > 1:
         raise RoutingConflictError(
             f"services {', '.join(defaults)} all set routing.default = true; only one can take unmatched requests"
@@ -148,7 +149,7 @@ def rule_level(hosts: tuple[str, ...], paths: tuple[str, ...]) -> tuple[int, int
 def _check_overlaps(services: Mapping[str, ServiceConfig]) -> None:
     claimed: dict[tuple[str, str], str] = {}
     for name, service in services.items():
-        routing = _routing(service)
+        routing = routing_of(service)
         for host in tuple(host.lower() for host in routing.host_headers) or ("(any host)",):
             for path in routing.path_patterns or ("(any path)",):
                 if host == "(any host)" and path == "(any path)":
@@ -169,7 +170,7 @@ def _service_rules(name: str, service: ServiceConfig, offset: int) -> list[Liste
     """
     taken: set[int] = set()
     rules = []
-    for index, (hosts, paths) in enumerate(rule_conditions(_routing(service))):
+    for index, (hosts, paths) in enumerate(rule_conditions(routing_of(service))):
         tier, level = rule_level(hosts, paths)
         base = 1 + tier * TIER_SIZE + level * SLOTS_PER_LEVEL
         digest = hashlib.sha256("|".join((name, ",".join(hosts), ",".join(paths))).encode()).digest()
@@ -191,7 +192,7 @@ def _service_rules(name: str, service: ServiceConfig, offset: int) -> list[Liste
 
 def _free_offset(name: str, service: ServiceConfig, others: set[int]) -> int:
     """The smallest priority_offset (beyond the current one) that puts every rule of the service on a free slot."""
-    current = _routing(service).priority_offset
+    current = routing_of(service).priority_offset
     for step in range(1, SLOTS_PER_LEVEL):
         offset = (current + step) % SLOTS_PER_LEVEL
         try:
@@ -206,7 +207,7 @@ def plan_rules(services: Mapping[str, ServiceConfig]) -> tuple[tuple[ListenerRul
     """Every routed service's rules, and the cross-service priority collisions (empty when the plan is valid)."""
     routed = routed_services(services)
     per_service = {
-        name: _service_rules(name, service, _routing(service).priority_offset) for name, service in routed.items()
+        name: _service_rules(name, service, routing_of(service).priority_offset) for name, service in routed.items()
     }
     owner: dict[int, ListenerRule] = {}
     collisions: list[PriorityCollision] = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroupHealthCheck
 
-from config.services import RoutingConfig, ServiceConfig
+from config.routing import routing_of
+from config.services import ServiceConfig
 
 GRPC_HEALTH_CHECK_PATH = "/grpc.health.v1.Health/Check"
 """The standard gRPC health service, probed when a gRPC service sets no health_check_path of its own."""
@@ -16,14 +17,12 @@ HEALTH_CHECK_TIMEOUT = 5
 """Seconds to wait for a health-check answer (shortened below the interval when the interval is 5 s)."""
 
 
-def routing_of(service: ServiceConfig) -> RoutingConfig:
-    """The routing of a web service."""
-    assert service.routing is not None, "ServiceConfig guarantees routing for web services"
-    return service.routing
+def health_check(service: ServiceConfig) -> LbTargetGroupHealthCheck:
+    """The health check of a service's target groups; gRPC services default to the gRPC health service.
 
-
-def health_check(name: str, service: ServiceConfig) -> LbTargetGroupHealthCheck:
-    """The health check of a service's target groups; a gRPC matcher must be a gRPC status (0-99)."""
+    A configured matcher is already valid for the protocol: ServiceConfig refuses an HTTP code on a gRPC
+    service (config/health_checks.py), so no ServiceConfig reaching this point can hold one.
+    """
     routing = routing_of(service)
     path, matcher = routing.health_check_path, routing.health_check_matcher
     if service.protocol == "grpc":
@@ -31,11 +30,6 @@ def health_check(name: str, service: ServiceConfig) -> LbTargetGroupHealthCheck:
             path = GRPC_HEALTH_CHECK_PATH
         if "health_check_matcher" not in routing.model_fields_set:
             matcher = GRPC_HEALTH_CHECK_MATCHER
-        elif any(int(code) > 99 for code in matcher.replace("-", ",").split(",") if code.isdigit()):
-            raise ValueError(
-                f"service {name}: health_check_matcher {matcher!r} is an HTTP status, but a gRPC target group "
-                f"matches gRPC status codes 0-99 (e.g. '0' or '0-99')"
-            )
     return LbTargetGroupHealthCheck(
         enabled=True,
         protocol="HTTP",

@@ -8,8 +8,9 @@ from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupStickiness
 from constructs import Construct
 
+from config.routing import routing_of
 from config.services import ServiceConfig
-from modules.load_balancer.health_check import health_check, routing_of
+from modules.load_balancer.health_check import health_check
 from modules.load_balancer.names import TARGET_PROTOCOL, TARGET_TYPE, protocol_version
 
 
@@ -54,7 +55,7 @@ def target_group(
         target_type=TARGET_TYPE,
         vpc_id=vpc_id,
         deregistration_delay=str(routing.deregistration_delay),
-        health_check=health_check(svc, service),
+        health_check=health_check(service),
         # Always written out: dropping the block would leave a once-sticky group sticky (the attribute is computed).
         stickiness=LbTargetGroupStickiness(
             type="lb_cookie",
