@@ -26,26 +26,49 @@ def check_protection(environment: EnvironmentConfig) -> list[tuple[str, str]]:
         return []
     allowed = set(environment.protection.allow)
     return [
-        (key, _message(environment.name, key, problem)) for key, problem in _unsafe(environment) if key not in allowed
+        (path, _message(environment.name, setting, problem))
+        for setting, path, problem in _unsafe(environment)
+        if setting not in allowed
     ]
 
 
-def _unsafe(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
+def _unsafe(environment: EnvironmentConfig) -> Iterator[tuple[str, str, str]]:
+    """(setting as `protection.allow` names it, key path where it is written, what it does) of each unsafe value."""
     database = environment.database
     if database.enabled:
         if not database.deletion_protection:
-            yield "database.deletion_protection", "false lets any API call or `destroy` delete the database"
+            key = "database.deletion_protection"
+            yield key, key, "false lets any API call or `destroy` delete the database"
         if database.skip_final_snapshot:
-            yield "database.skip_final_snapshot", "true deletes the database without a final snapshot"
+            key = "database.skip_final_snapshot"
+            yield key, key, "true deletes the database without a final snapshot"
         if database.backup_retention_days < MIN_PROTECTED_BACKUP_DAYS:
+            key = "database.backup_retention_days"
             yield (
-                "database.backup_retention_days",
+                key,
+                key,
                 f"{database.backup_retention_days} is below the {MIN_PROTECTED_BACKUP_DAYS}-day point-in-time "
                 "recovery floor",
             )
     load_balancer = environment.load_balancer
     if load_balancer is not None and not load_balancer.deletion_protection:
-        yield "load_balancer.deletion_protection", "false lets any API call or `destroy` delete the load balancer"
+        key = "load_balancer.deletion_protection"
+        yield key, key, "false lets any API call or `destroy` delete the load balancer"
+    security = environment.security
+    recovery = "security.secret_recovery_days"
+    if security.secret_recovery_days == 0:
+        yield (
+            recovery,
+            recovery,
+            f"0 deletes {environment.name}'s secrets beyond recovery on destroy (keep them 7 to 30 days)",
+        )
+    for name, secret in security.secrets.items():
+        if secret.recovery_window_days == 0:
+            yield (
+                recovery,
+                f"security.secrets.{name}.recovery_window_days",
+                "0 deletes this secret beyond recovery on destroy (keep it 7 to 30 days)",
+            )
 
 
 def _message(environment: str, key: str, problem: str) -> str:

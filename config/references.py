@@ -39,7 +39,6 @@ def check_environment(
         *_rule_levels(environment),
         *_load_balancer(environment),
         *check_protection(environment),
-        *_secret_recovery(environment),
         *_parameter_values(environment),
         *priority_problems(environment.services),
         *check_services(environment),
@@ -222,25 +221,6 @@ def _rule_levels(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
                 f"{count} listener rules share one priority level ({TIER_NAMES[tier]} rules of the same "
                 f"specificity); the priority scheme has {SLOTS_PER_LEVEL} slots per level: merge patterns, or "
                 "vary their literal prefixes (a longer literal part before '*' ranks in another level)",
-            )
-
-
-def _secret_recovery(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
-    """A recovery window of 0 deletes secrets beyond recovery: allowed only where environments are disposable."""
-    if not environment.protected or "security.secret_recovery_days" in environment.protection.allow:
-        return
-    security = environment.security
-    if security.secret_recovery_days == 0:
-        yield (
-            "security.secret_recovery_days",
-            f"0 deletes {environment.name}'s secrets beyond recovery on destroy; a protected environment "
-            'keeps them 7 to 30 days (or list "security.secret_recovery_days" in protection.allow)',
-        )
-    for key, secret in security.secrets.items():
-        if secret.recovery_window_days == 0:
-            yield (
-                f"security.secrets.{key}.recovery_window_days",
-                f"0 deletes this secret beyond recovery on destroy; in {environment.name} (protected) use 7 to 30",
             )
 
 
