@@ -158,7 +158,6 @@ COMPUTE_FIXED_IDS = (
     "codedeploy_assume",
     "codedeploy_role",
     "codedeploy_ecs",
-    "codedeploy_caller",
 )
 """Construct ids modules/compute uses for the cluster and CodeDeploy."""
 

@@ -62,9 +62,9 @@ class PlatformStack(TerraformStack):
 
         account = account_layer(self)
         encryption = encryption_layer(self, env=env, account=account)
-        network = network_layer(self, env=env, encryption=encryption)
+        network = network_layer(self, env=env, account=account, encryption=encryption)
         security = security_layer(self, env=env, network=network)
-        data = data_layer(self, env=env, encryption=encryption, network=network, security=security)
+        data = data_layer(self, env=env, account=account, encryption=encryption, network=network, security=security)
         secrets = secrets_layer(self, env=env, encryption=encryption, data=data)
         registry = registry_layer(self, env=env, encryption=encryption)
         load_balancing = load_balancing_layer(self, env=env, encryption=encryption, network=network, security=security)

@@ -83,6 +83,7 @@ class Compute(Construct):
         wiring: Mapping[str, ServiceWiring],
         private_subnet_ids: Sequence[str],
         kms_key_arn: str,
+        account_id: str,
         stack_values: Mapping[str, str] | None = None,
         partition: str = "aws",
         tags: Mapping[str, str] | None = None,
@@ -145,7 +146,7 @@ class Compute(Construct):
         self._codedeploy: CodeDeployApplication | None = None
         if any(enabled[key].deployment.strategy == "blue_green" for key in order):
             self._codedeploy = codedeploy_application(
-                self, name=name, region=region, partition=partition, tags=self._tags
+                self, name=name, region=region, account_id=account_id, partition=partition, tags=self._tags
             )
             self.codedeploy_app_name = self._codedeploy.app_name
             self.codedeploy_role_arn = self._codedeploy.role_arn

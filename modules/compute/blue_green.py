@@ -20,7 +20,6 @@ from cdktf_cdktf_provider_aws.codedeploy_deployment_group import (
     CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTargetGroup,
     CodedeployDeploymentGroupLoadBalancerInfoTargetGroupPairInfoTestTrafficRoute,
 )
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
@@ -39,17 +38,16 @@ class CodeDeployApplication:
 
 
 def codedeploy_application(
-    scope: Construct, *, name: str, region: str, partition: str, tags: Mapping[str, str]
+    scope: Construct, *, name: str, region: str, account_id: str, partition: str, tags: Mapping[str, str]
 ) -> CodeDeployApplication:
     """The ECS CodeDeploy application `name` and its role, trusted only for this cluster's deployment groups."""
     app = CodedeployApp(scope, "codedeploy", name=name, compute_platform="ECS", tags=dict(tags))
-    account = DataAwsCallerIdentity(scope, "codedeploy_caller").account_id
     assume_policy = service_trust_policy(  # CodeDeploy documents the deployment group ARN as aws:SourceArn
         scope,
         "codedeploy_assume",
         service="codedeploy.amazonaws.com",
-        account_id=account,
-        source_arn=f"arn:{partition}:codedeploy:{region}:{account}:deploymentgroup:{name}/*",
+        account_id=account_id,
+        source_arn=f"arn:{partition}:codedeploy:{region}:{account_id}:deploymentgroup:{name}/*",
     )
     role = IamRole(
         scope, "codedeploy_role", name=f"{name}-codedeploy", assume_role_policy=assume_policy, tags=dict(tags)

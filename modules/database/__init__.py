@@ -6,8 +6,6 @@ from collections.abc import Mapping, Sequence
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
@@ -83,11 +81,15 @@ class Database(Construct):
         subnet_ids: Sequence[str],
         security_group_id: str,
         kms_key_arn: str,
+        account_id: str,
+        partition: str,
         protected: bool = False,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         tags = dict(tags or {})
+        self._account_id = account_id
+        self._partition = partition
         self._protected = protected
         self._name = name
         self._config = config
@@ -318,14 +320,13 @@ class Database(Construct):
 
     def _monitoring_role(self) -> str:
         """The role RDS enhanced monitoring assumes to publish OS metrics to CloudWatch Logs."""
-        partition = DataAwsPartition(self, "partition")
         # RDS documents aws:SourceArn only as an RDS resource ARN; which one (instance or cluster) Enhanced
         # Monitoring passes for Aurora is not documented, so the account is the guard.
         assume_policy = service_trust_policy(
             self,
             "monitoring_assume",
             service="monitoring.rds.amazonaws.com",
-            account_id=DataAwsCallerIdentity(self, "monitoring_caller").account_id,
+            account_id=self._account_id,
         )
         role = IamRole(
             self,
@@ -338,7 +339,7 @@ class Database(Construct):
             self,
             "monitoring_policy",
             role=role.name,
-            policy_arn=f"arn:{partition.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            policy_arn=f"arn:{self._partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
         )
         arn: str = role.arn
         return arn

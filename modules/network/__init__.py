@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
 )
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
@@ -48,6 +46,8 @@ class Network(Construct):
         name: str,
         region: str,
         config: NetworkConfig,
+        account_id: str,
+        partition: str,
         log_kms_key_arn: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
@@ -135,7 +135,9 @@ class Network(Construct):
             self._interface_endpoints(name, region, config, vpc.id, tags)
 
         if config.flow_logs.enabled:
-            self._flow_logs(name, config, vpc.id, log_kms_key_arn, tags, region=region)
+            self._flow_logs(
+                name, config, vpc.id, log_kms_key_arn, tags, region=region, account=account_id, partition=partition
+            )
 
     def _nat_gateways(
         self, name: str, config: NetworkConfig, public_subnets: list[Subnet], igw: InternetGateway, tags: dict[str, str]
@@ -201,6 +203,8 @@ class Network(Construct):
         tags: dict[str, str],
         *,
         region: str,
+        account: str,
+        partition: str,
     ) -> None:
         log_group = CloudwatchLogGroup(
             self,
@@ -210,8 +214,6 @@ class Network(Construct):
             kms_key_id=kms_key_arn,
             tags=tags,
         )
-        account = DataAwsCallerIdentity(self, "flow_logs_caller").account_id
-        partition = DataAwsPartition(self, "flow_logs_partition").partition
         assume_policy = service_trust_policy(
             self,
             "flow_logs_assume",

@@ -89,6 +89,7 @@ def compute_layer(
         private_subnet_ids=network.private_subnet_ids,
         kms_key_arn=encryption.kms_key_arn,
         stack_values=data.stack_values,
+        account_id=account.account_id,
         partition=account.partition,
     )
     return ComputeOutputs(

@@ -10,6 +10,7 @@ from constructs import Construct
 from config.stack_values import STACK_VALUES
 from modules.cache import Cache
 from modules.database import Database
+from stacks.layers.account import AccountOutputs
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.network import NetworkOutputs
@@ -70,6 +71,7 @@ def data_layer(
     scope: Construct,
     *,
     env: EnvironmentContext,
+    account: AccountOutputs,
     encryption: EncryptionOutputs,
     network: NetworkOutputs,
     security: SecurityOutputs,
@@ -87,6 +89,8 @@ def data_layer(
             subnet_ids=network.database_subnet_ids,
             security_group_id=security.database_security_group_id,
             kms_key_arn=encryption.kms_key_arn,
+            account_id=account.account_id,
+            partition=account.partition,
             protected=config.protected,
         )
         database = DatabaseOutputs(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from modules.network import Network
+from stacks.layers.account import AccountOutputs
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.encryption import EncryptionOutputs
 
@@ -26,7 +27,9 @@ class NetworkOutputs:
     nat_gateway_ids: tuple[str, ...]
 
 
-def network_layer(scope: Construct, *, env: EnvironmentContext, encryption: EncryptionOutputs) -> NetworkOutputs:
+def network_layer(
+    scope: Construct, *, env: EnvironmentContext, account: AccountOutputs, encryption: EncryptionOutputs
+) -> NetworkOutputs:
     """Build the environment's VPC from `[network]`; flow logs are encrypted with the environment's CMK."""
     network = Network(
         scope,
@@ -34,6 +37,8 @@ def network_layer(scope: Construct, *, env: EnvironmentContext, encryption: Encr
         name=env.prefix,
         region=env.region,
         config=env.config.network,
+        account_id=account.account_id,
+        partition=account.partition,
         log_kms_key_arn=encryption.kms_key_arn,
     )
     return NetworkOutputs(

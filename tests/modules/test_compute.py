@@ -99,6 +99,7 @@ def build(
         wiring=wiring if wiring is not None else {key: wiring_for(key, value) for key, value in services.items()},
         private_subnet_ids=["subnet-a", "subnet-c"],
         kms_key_arn=KMS,
+        account_id="123456789012",
         stack_values=stack_values,
     )
 

@@ -47,6 +47,8 @@ def database_json(config: DatabaseConfig, *, protected: bool = False) -> Json:
         subnet_ids=SUBNETS,
         security_group_id=SG,
         kms_key_arn=KMS,
+        account_id="123456789012",
+        partition="aws",
         protected=protected,
         tags={"Component": "database"},
     )
@@ -455,6 +457,8 @@ def test_database_module_validates_with_terraform(tmp_path: Path, terraform_env:
         subnet_ids=SUBNETS,
         security_group_id=SG,
         kms_key_arn=KMS,
+        account_id="123456789012",
+        partition="aws",
     )
     Database(
         stack,
@@ -464,6 +468,8 @@ def test_database_module_validates_with_terraform(tmp_path: Path, terraform_env:
         subnet_ids=SUBNETS,
         security_group_id=SG,
         kms_key_arn=KMS,
+        account_id="123456789012",
+        partition="aws",
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)
 

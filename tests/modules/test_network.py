@@ -17,7 +17,16 @@ from tests.terraform import module_test_stack, synth_and_validate
 def network_json(config: NetworkConfig, *, kms: str | None = None) -> Json:
     app = Testing.app()
     stack = TerraformStack(app, "test")
-    Network(stack, "network", name="acme-dev", region="ap-northeast-1", config=config, log_kms_key_arn=kms)
+    Network(
+        stack,
+        "network",
+        name="acme-dev",
+        region="ap-northeast-1",
+        config=config,
+        account_id="123456789012",
+        partition="aws",
+        log_kms_key_arn=kms,
+    )
     return synth_json(stack)
 
 
@@ -147,6 +156,12 @@ def test_network_module_validates_with_terraform(
 ) -> None:
     app, stack = module_test_stack(tmp_path)
     Network(
-        stack, "network", name="acme-prod", region="ap-northeast-1", config=reference_config.environment("prod").network
+        stack,
+        "network",
+        name="acme-prod",
+        region="ap-northeast-1",
+        config=reference_config.environment("prod").network,
+        account_id="123456789012",
+        partition="aws",
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)
