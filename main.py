@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
@@ -178,7 +179,7 @@ def synthesize(
     project_dir: Path = PROJECT_DIR,
     protected: Mapping[str, Path] | None = None,
     leave_removed_stacks: bool = False,
-) -> list[tuple[str, int, Path]]:
+) -> list[StackSummary]:
     """Synthesize into a fresh folder beside `outdir`, then swap it in, so a failure never damages the old output.
 
     Bootstrap keeps its local state in `project_dir`. The staging folder is a sibling of `outdir`, so relative
@@ -205,7 +206,7 @@ def synthesize(
         from stacks.app import build_app  # imported after all checks: bad input fails fast, without loading jsii
 
         build_app(config, environments, str(staging), str(project_dir)).synth()
-        summary = resource_counts(staging)
+        summary = stack_summaries(staging)
         check_outdir(str(outdir), protected=places)  # again: the synth took a while, the folder may have changed
         previous = sorted(path.name for path in (outdir / STACKS).glob("*") if path.is_dir())
         if outdir.exists():
@@ -221,14 +222,14 @@ def synthesize(
                 raise
             created.clear()
         if leave_removed_stacks:
-            for name in set(previous) - {name for name, _ in summary}:
+            for name in set(previous) - {stack.name for stack in summary}:
                 (outdir / STACKS / name).mkdir(exist_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         if retired is not None:
             shutil.rmtree(retired, ignore_errors=True)
         _remove_empty(created)
-    return [(name, count, outdir / STACKS / name) for name, count in summary]
+    return [replace(stack, folder=outdir / STACKS / stack.name) for stack in summary]
 
 
 def _umask() -> int:
@@ -291,22 +292,36 @@ def _stop_signals_handled_by(handler: Callable[[int, FrameType | None], None]) -
             signal.signal(number, old)
 
 
-def resource_counts(outdir: Path) -> list[tuple[str, int]]:
-    """(stack, number of resources) for every stack of a synthesized folder, bootstrap first then promotion order."""
+@dataclass(frozen=True)
+class StackSummary:
+    """One synthesized stack as the summary prints it."""
+
+    name: str
+    resources: int
+    folder: Path
+    after: tuple[str, ...]
+    """The stacks this one reads (cdktf cross-stack references): they are applied before it."""
+
+
+def stack_summaries(outdir: Path) -> list[StackSummary]:
+    """Every stack of a synthesized folder in apply order: bootstrap, then each environment, layer after layer."""
+    from stacks.order import apply_order  # after the synth: importing stacks starts jsii
+
     manifest = json.loads((outdir / MANIFEST).read_text())
-    summary = []
-    for name, stack in sorted(manifest["stacks"].items(), key=lambda item: _stack_order(item[0])):
-        document = json.loads((outdir / stack["synthesizedStackPath"]).read_text())
+    stacks = manifest["stacks"]
+    after = {name: tuple(stack.get("dependencies", ())) for name, stack in stacks.items()}
+    order = apply_order(after, ENVIRONMENT_NAMES)
+    summaries = []
+    for name in order:
+        document = json.loads((outdir / stacks[name]["synthesizedStackPath"]).read_text())
         count = sum(len(resources) for resources in document.get("resource", {}).values())
-        summary.append((name, count))
-    return summary
+        summaries.append(StackSummary(name, count, outdir / STACKS / name, tuple(sorted(after[name], key=order.index))))
+    return summaries
 
 
-def _stack_order(name: str) -> tuple[int, str]:
-    """Bootstrap stacks first (they are applied first), then environments in promotion order."""
-    if name in ENVIRONMENT_NAMES:
-        return (1 + ENVIRONMENT_NAMES.index(name), name)
-    return (0, name)
+def resource_counts(outdir: Path) -> list[tuple[str, int]]:
+    """(stack, number of resources) for every stack of a synthesized folder, in apply order."""
+    return [(summary.name, summary.resources) for summary in stack_summaries(outdir)]
 
 
 def _under_cdktf_cli(environ: Mapping[str, str]) -> bool:
@@ -364,12 +379,18 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     written = synthesize(config, environments, outdir, protected=protected, leave_removed_stacks=cli_prunes)
     elapsed = time.perf_counter() - started
 
-    print(f"Synthesized {len(written)} stacks from {config_path} in {elapsed:.1f} s:")
-    for name, count, folder in written:
-        print(f"  {name:<16} {count:>4} resources  {os.path.relpath(folder)}")
+    print(
+        f"Synthesized {len(written)} stacks from {config_path} in {elapsed:.1f} s, in apply order (destroy in reverse):"
+    )
+    width = max(len(stack.name) for stack in written)
+    for stack in written:
+        after = f"  after {', '.join(stack.after)}" if stack.after else ""
+        print(f"  {stack.name:<{width}} {stack.resources:>4} resources  {os.path.relpath(stack.folder)}{after}")
+    layered = sorted({stack.name.split("-")[0] for stack in written if stack.after})
     print(
         "Next: apply `bootstrap` once (see README), then `npx cdktf diff <stack>` or "
-        f"`cd {os.path.relpath(outdir / STACKS)}/<stack> && terraform init && terraform plan`."
+        f"`cd {os.path.relpath(outdir / STACKS)}/<stack> && terraform init && terraform plan`"
+        + (f"; a layered environment's stacks at once with `npx cdktf deploy '{layered[0]}-*'`." if layered else ".")
     )
     return 0
 

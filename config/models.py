@@ -34,6 +34,9 @@ TagKey = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\w\s.:/=
 TagValue = Annotated[str, Field(max_length=256, pattern=r"^[\w\s.:/=+@-]*$")]
 """A tag value: as a key, possibly empty."""
 
+StateLayout = Literal["per_environment", "per_layer"]
+"""One Terraform state per environment (stack `{env}`), or one per layer (stacks `{env}-{layer}`, seed 004)."""
+
 TableName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{3,255}$")]
 """A DynamoDB table name."""
 
@@ -44,6 +47,8 @@ class ProjectConfig(ConfigModel):
     name: Name
     region: Region = "ap-northeast-1"
     tags: dict[TagKey, TagValue] = Field(default_factory=dict)
+    state: StateLayout = "per_environment"
+    """How every environment keeps its Terraform state, unless `[environments.<env>] state` says otherwise."""
 
     @model_validator(mode="after")
     def _no_reserved_tags(self) -> ProjectConfig:
@@ -163,6 +168,8 @@ class EnvironmentConfig(ConfigModel):
     name: EnvironmentName
     account_id: AccountId | None = None
     deploy_role_arn: RoleArn | None = None
+    state: StateLayout | None = None
+    """This environment's state layout; unset means `[project] state`."""
     backend: BackendConfig
     network: NetworkConfig
     security: SecurityConfig = SecurityConfig()

@@ -1,4 +1,4 @@
-"""Build the cdktf app for a config: bootstrap stack(s) first, then one platform stack per chosen environment."""
+"""Build the cdktf app for a config: bootstrap stack(s) first, then the stacks of each chosen environment."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from cdktf import App
 
 from config import BackendConfig, PlatformConfig
 from stacks.bootstrap import BootstrapStack
-from stacks.platform import PlatformStack
+from stacks.platform import environment_stacks
 
 BOOTSTRAP = "bootstrap"
 
@@ -48,7 +48,7 @@ def backend_groups(config: PlatformConfig) -> list[BackendGroup]:
 
 
 def build_app(config: PlatformConfig, environments: Sequence[str], outdir: str, project_dir: str) -> App:
-    """All bootstrap stacks plus a PlatformStack for each name in `environments` (in promotion order).
+    """All bootstrap stacks plus the stacks of each name in `environments` (in promotion order, each in its layout).
 
     `project_dir` is where bootstrap keeps its local state; the path written to the JSON is relative to the
     stack's own folder so it is the same on every machine.
@@ -67,5 +67,5 @@ def build_app(config: PlatformConfig, environments: Sequence[str], outdir: str, 
         )
     for environment in config.environments:
         if environment.name in environments:
-            PlatformStack(app, environment.name, project=config.project, environment=environment)
+            environment_stacks(app, project=config.project, environment=environment)
     return app

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from cdktf import S3Backend, S3BackendAssumeRoleConfig, TerraformStack
+from typing import Any
+
+from cdktf import DataTerraformRemoteStateS3, S3Backend, S3BackendAssumeRoleConfig, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
+from constructs import Construct
 
 from config import BackendConfig, ProjectConfig
 
@@ -66,7 +69,7 @@ def s3_backend(stack: TerraformStack, *, backend: BackendConfig, key: str) -> S3
     named by its alias: `encrypt = true` alone would make Terraform send SSE-S3 (AES256) on every write,
     overriding the bucket's SSE-KMS default.
     """
-    s3 = S3Backend(
+    s3 = _S3Backend(
         stack,
         bucket=backend.bucket,
         key=key,
@@ -80,3 +83,18 @@ def s3_backend(stack: TerraformStack, *, backend: BackendConfig, key: str) -> S3
         # cdktf 0.21's S3Backend predates use_lockfile (Terraform 1.10), so it is set on the JSON directly.
         stack.add_override("terraform.backend.s3.use_lockfile", True)
     return s3
+
+
+class _S3Backend(S3Backend):
+    """cdktf's S3 backend, whose `terraform_remote_state` readers (cross-stack references) carry only what a read
+    needs: bucket, key, region and role. cdktf copies every backend setting into them, and Terraform warns that the
+    lock table (`dynamodb_table`) is deprecated there; a read takes no lock, and SSE-KMS objects decrypt without
+    naming the key.
+    """
+
+    def __init__(self, scope: Construct, **props: Any) -> None:
+        super().__init__(scope, **props)
+        self._read = {name: props[name] for name in ("bucket", "key", "region", "assume_role") if props.get(name)}
+
+    def get_remote_state_data_source(self, scope: Construct, name: str, _from_stack: str) -> DataTerraformRemoteStateS3:
+        return DataTerraformRemoteStateS3(scope, name, workspace="${terraform.workspace}", **self._read)

@@ -1,8 +1,18 @@
-"""One environment's platform: everything that environment runs, in one state, composed from layers."""
+"""One environment's platform, composed from layers, in one Terraform state or in one state per layer.
+
+`compose` is the composition root: it reads top to bottom as the data flow between the layers. Where each layer
+lands is the only thing the state layout changes: `per_environment` puts every layer in the stack `{env}`
+(state key `{project}/{env}/platform.tfstate`), `per_layer` puts each in its own stack `{env}-{layer}` (key
+`{project}/{env}/{layer}.tfstate`). A value that crosses stacks becomes a cdktf cross-stack reference: an output
+of the earlier stack and a `terraform_remote_state` of it on the same S3 backend in the later one, and a stack
+dependency that orders `cdktf deploy`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from cdktf import TerraformStack
 from constructs import Construct
@@ -21,8 +31,16 @@ from stacks.layers.registry import RegistryOutputs, registry_layer
 from stacks.layers.secrets import SecretsOutputs, secrets_layer
 from stacks.layers.security import SecurityOutputs, security_layer
 
-LAYER = "platform"
-"""The state-key name of this stack; a future split into layers adds siblings, not renames."""
+PLATFORM = "platform"
+"""The state name of the one stack of a `per_environment` environment."""
+
+StateName = Literal["encryption", "registry", "network", "security", "data", "secrets", "load-balancing", "compute"]
+"""The states of a `per_layer` environment, in the order `compose` creates them (a valid apply order)."""
+
+STATE_NAMES: tuple[StateName, ...] = get_args(StateName)
+
+Placement = Callable[[StateName], Construct]
+"""Where a layer's constructs go: the stack that keeps the state of that layer."""
 
 
 @dataclass(frozen=True)
@@ -40,14 +58,66 @@ class PlatformLayers:
     compute: ComputeOutputs
 
 
-class PlatformStack(TerraformStack):
-    """The platform of one environment on the shared S3 backend, key `{project}/{env}/platform.tfstate`.
+def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
+    """Every layer of the environment, each placed in the state `at` names for it, and the stack outputs.
 
-    Each layer takes the typed outputs of the layers below it and returns its own (see stacks/layers/).
+    The registry comes right after the key it encrypts with, so a first deploy can stop there to push images.
+    The account lookup (data sources, no resources) sits with the key, the first layer that needs it.
     """
+    account = account_layer(at("encryption"))
+    encryption = encryption_layer(at("encryption"), env=env, account=account)
+    registry = registry_layer(at("registry"), env=env, encryption=encryption)
+    network = network_layer(at("network"), env=env, account=account, encryption=encryption)
+    security = security_layer(at("security"), env=env, network=network)
+    data = data_layer(at("data"), env=env, account=account, encryption=encryption, network=network, security=security)
+    secrets = secrets_layer(at("secrets"), env=env, encryption=encryption, data=data)
+    load_balancing = load_balancing_layer(
+        at("load-balancing"), env=env, encryption=encryption, network=network, security=security
+    )
+    compute = compute_layer(
+        at("compute"),
+        env=env,
+        account=account,
+        encryption=encryption,
+        network=network,
+        security=security,
+        data=data,
+        secrets=secrets,
+        registry=registry,
+        load_balancing=load_balancing,
+    )
+    outputs = stack_outputs(
+        encryption=encryption,
+        network=network,
+        data=data,
+        secrets=secrets,
+        registry=registry,
+        load_balancing=load_balancing,
+        compute=compute,
+    )
+    for state in STATE_NAMES:
+        declare_outputs(at(state), [output for output in outputs if output.layer == state])
+    return PlatformLayers(
+        account=account,
+        encryption=encryption,
+        network=network,
+        security=security,
+        data=data,
+        secrets=secrets,
+        registry=registry,
+        load_balancing=load_balancing,
+        compute=compute,
+    )
 
-    def __init__(self, scope: Construct, id_: str, *, project: ProjectConfig, environment: EnvironmentConfig) -> None:
+
+class StateStack(TerraformStack):
+    """One Terraform state of an environment: version pins, the AWS provider, the S3 backend at its own key."""
+
+    def __init__(
+        self, scope: Construct, id_: str, *, project: ProjectConfig, environment: EnvironmentConfig, state: str
+    ) -> None:
         super().__init__(scope, id_)
+        self.state = state
         pin_versions(self)
         aws_provider(
             self,
@@ -57,49 +127,53 @@ class PlatformStack(TerraformStack):
             account_id=environment.account_id,
             role_arn=environment.deploy_role_arn,
         )
-        s3_backend(self, backend=environment.backend, key=state_key(project, environment.name, LAYER))
-        env = EnvironmentContext(project=project, config=environment)
+        s3_backend(self, backend=environment.backend, key=state_key(project, environment.name, state))
 
-        account = account_layer(self)
-        encryption = encryption_layer(self, env=env, account=account)
-        network = network_layer(self, env=env, account=account, encryption=encryption)
-        security = security_layer(self, env=env, network=network)
-        data = data_layer(self, env=env, account=account, encryption=encryption, network=network, security=security)
-        secrets = secrets_layer(self, env=env, encryption=encryption, data=data)
-        registry = registry_layer(self, env=env, encryption=encryption)
-        load_balancing = load_balancing_layer(self, env=env, encryption=encryption, network=network, security=security)
-        compute = compute_layer(
-            self,
-            env=env,
-            account=account,
-            encryption=encryption,
-            network=network,
-            security=security,
-            data=data,
-            secrets=secrets,
-            registry=registry,
-            load_balancing=load_balancing,
-        )
-        declare_outputs(
-            self,
-            stack_outputs(
-                encryption=encryption,
-                network=network,
-                data=data,
-                secrets=secrets,
-                registry=registry,
-                load_balancing=load_balancing,
-                compute=compute,
-            ),
-        )
-        self.layers = PlatformLayers(
-            account=account,
-            encryption=encryption,
-            network=network,
-            security=security,
-            data=data,
-            secrets=secrets,
-            registry=registry,
-            load_balancing=load_balancing,
-            compute=compute,
-        )
+
+class PlatformStack(StateStack):
+    """The whole platform of one environment in one stack `{env}`, key `{project}/{env}/platform.tfstate`."""
+
+    def __init__(self, scope: Construct, id_: str, *, project: ProjectConfig, environment: EnvironmentConfig) -> None:
+        super().__init__(scope, id_, project=project, environment=environment, state=PLATFORM)
+        self.layers = compose(lambda _state: self, EnvironmentContext(project=project, config=environment))
+
+
+@dataclass(frozen=True)
+class LayeredPlatform:
+    """The platform of one environment with one stack `{env}-{layer}` per layer, in apply order."""
+
+    stacks: Mapping[StateName, StateStack]
+    layers: PlatformLayers
+
+
+def layered_platform(scope: Construct, *, project: ProjectConfig, environment: EnvironmentConfig) -> LayeredPlatform:
+    """One StateStack per layer state, created in `compose`'s order; cdktf wires the references between them."""
+    stacks: dict[StateName, StateStack] = {}
+
+    def at(state: StateName) -> StateStack:
+        if state not in stacks:
+            stacks[state] = StateStack(
+                scope, f"{environment.name}-{state}", project=project, environment=environment, state=state
+            )
+        return stacks[state]
+
+    for state in STATE_NAMES:  # every layer gets its state in apply order, even one without outputs yet
+        at(state)
+    layers = compose(at, EnvironmentContext(project=project, config=environment))
+    return LayeredPlatform(stacks=stacks, layers=layers)
+
+
+def layout_of(project: ProjectConfig, environment: EnvironmentConfig) -> str:
+    """`per_environment` or `per_layer`: the environment's own `state`, else the project's."""
+    return environment.state or project.state
+
+
+def environment_stacks(
+    scope: Construct, *, project: ProjectConfig, environment: EnvironmentConfig
+) -> tuple[PlatformLayers, list[StateStack]]:
+    """The environment in the layout its config names: its layer outputs and its stacks in apply order."""
+    if layout_of(project, environment) == "per_layer":
+        layered = layered_platform(scope, project=project, environment=environment)
+        return layered.layers, list(layered.stacks.values())
+    stack = PlatformStack(scope, environment.name, project=project, environment=environment)
+    return stack.layers, [stack]

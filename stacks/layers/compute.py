@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from cdktf import ITerraformDependable, TerraformStack
 from constructs import Construct
 
 from modules.compute import Compute, ServiceWiring, exec_log_group_name, service_log_group_name
@@ -76,7 +77,8 @@ def compute_layer(
             prod_listener_arn=lb.https_listener_arn if lb is not None else None,
             test_listener_arn=lb.test_listener_arn if lb is not None else None,
             alb_arn_suffix=lb.alb_arn_suffix if lb is not None else None,
-            dependencies=list(lb.attachments.get(name, ())) if lb is not None else [],
+            # listener rules the service registers behind; in a state of its own they are applied before anyway
+            dependencies=same_stack(scope, lb.attachments.get(name, ())) if lb is not None else [],
         )
     compute = Compute(
         scope,
@@ -98,3 +100,9 @@ def compute_layer(
         codedeploy_app_name=compute.codedeploy_app_name,
         wiring=wiring,
     )
+
+
+def same_stack(scope: Construct, dependencies: Sequence[ITerraformDependable]) -> list[ITerraformDependable]:
+    """The dependencies that live in `scope`'s stack: `depends_on` cannot name a resource of another state."""
+    stack = TerraformStack.of(scope)
+    return [dependency for dependency in dependencies if TerraformStack.of(dependency) is stack]  # type: ignore[arg-type]

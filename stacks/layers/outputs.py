@@ -20,6 +20,8 @@ from stacks.layers.secrets import SecretsOutputs
 class StackOutput:
     """One `TerraformOutput` of the environment's stack."""
 
+    layer: str
+    """The state that holds the value (see stacks/platform.py `StateName`): where the output is declared."""
     name: str
     value: object
     description: str
@@ -38,51 +40,75 @@ def stack_outputs(
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
         StackOutput(
+            "encryption",
             "kms_key_arn",
             encryption.kms_key_arn,
             "CMK that encrypts this environment's data at rest and its log groups",
         ),
-        StackOutput("vpc_id", network.vpc_id, "VPC of this environment"),
-        StackOutput("public_subnet_ids", list(network.public_subnet_ids), "Public subnets (ALB, NAT), one per AZ"),
+        StackOutput("network", "vpc_id", network.vpc_id, "VPC of this environment"),
         StackOutput(
+            "network", "public_subnet_ids", list(network.public_subnet_ids), "Public subnets (ALB, NAT), one per AZ"
+        ),
+        StackOutput(
+            "network",
             "private_subnet_ids",
             list(network.private_subnet_ids),
             "Private application subnets (ECS tasks, endpoints), one per AZ",
         ),
         StackOutput(
+            "network",
             "database_subnet_ids",
             list(network.database_subnet_ids),
             "Isolated database subnets (no internet route), one per AZ",
         ),
-        StackOutput("nat_gateway_ids", list(network.nat_gateway_ids), "NAT gateways (empty when nat = none)"),
         StackOutput(
-            "ecr_repository_urls", dict(registry.repository_urls), "ECR repository URL per service, for docker push"
+            "network", "nat_gateway_ids", list(network.nat_gateway_ids), "NAT gateways (empty when nat = none)"
         ),
         StackOutput(
+            "registry",
+            "ecr_repository_urls",
+            dict(registry.repository_urls),
+            "ECR repository URL per service, for docker push",
+        ),
+        StackOutput(
+            "registry",
             "image_tag_parameter_names",
             dict(registry.deployed_tag_parameter_names),
             "SSM parameter per service that CI writes the deployed image tag to before applying",
         ),
-        StackOutput("secret_arns", dict(secrets.secret_arns), "ARNs (never values) of the application secrets"),
-        StackOutput("parameter_arns", dict(secrets.parameter_arns), "ARNs of the SSM parameters"),
-        StackOutput("ecs_cluster_name", compute.cluster_name, "ECS cluster"),
-        StackOutput("ecs_service_names", dict(compute.service_names), "ECS service name per service"),
+        StackOutput(
+            "secrets", "secret_arns", dict(secrets.secret_arns), "ARNs (never values) of the application secrets"
+        ),
+        StackOutput("secrets", "parameter_arns", dict(secrets.parameter_arns), "ARNs of the SSM parameters"),
+        StackOutput("compute", "ecs_cluster_name", compute.cluster_name, "ECS cluster"),
+        StackOutput("compute", "ecs_service_names", dict(compute.service_names), "ECS service name per service"),
     ]
     if load_balancing is not None:
         outputs.append(
-            StackOutput("alb_dns_name", load_balancing.alb_dns_name, "DNS name of the ALB (CNAME/alias target)")
+            StackOutput(
+                "load-balancing",
+                "alb_dns_name",
+                load_balancing.alb_dns_name,
+                "DNS name of the ALB (CNAME/alias target)",
+            )
         )
         if load_balancing.waf_web_acl_arn is not None:
-            outputs.append(StackOutput("waf_web_acl_arn", load_balancing.waf_web_acl_arn, "WAFv2 web ACL on the ALB"))
+            outputs.append(
+                StackOutput(
+                    "load-balancing", "waf_web_acl_arn", load_balancing.waf_web_acl_arn, "WAFv2 web ACL on the ALB"
+                )
+            )
     if data.database is not None:
         outputs += [
-            StackOutput("db_endpoint", data.database.endpoint, "Writer endpoint of the database"),
+            StackOutput("data", "db_endpoint", data.database.endpoint, "Writer endpoint of the database"),
             StackOutput(
+                "data",
                 "db_reader_endpoint",
                 data.database.reader_endpoint,
                 "Reader endpoint (Aurora); the instance address for RDS PostgreSQL",
             ),
             StackOutput(
+                "data",
                 "db_master_secret_arn",
                 data.database.master_secret_arn,
                 "ARN of the RDS-managed master-user secret (username and password)",
@@ -91,15 +117,20 @@ def stack_outputs(
     if data.cache is not None:
         outputs += [
             StackOutput(
-                "redis_primary_endpoint", data.cache.primary_endpoint_address, "Redis primary endpoint address"
+                "data", "redis_primary_endpoint", data.cache.primary_endpoint_address, "Redis primary endpoint address"
             ),
             StackOutput(
-                "redis_auth_token_secret_arn", data.cache.auth_token_secret_arn, "ARN of the Redis AUTH token secret"
+                "data",
+                "redis_auth_token_secret_arn",
+                data.cache.auth_token_secret_arn,
+                "ARN of the Redis AUTH token secret",
             ),
         ]
     if compute.codedeploy_app_name is not None:
         outputs.append(
-            StackOutput("codedeploy_app_name", compute.codedeploy_app_name, "CodeDeploy application (blue/green)")
+            StackOutput(
+                "compute", "codedeploy_app_name", compute.codedeploy_app_name, "CodeDeploy application (blue/green)"
+            )
         )
     return outputs
 
