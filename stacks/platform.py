@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from cdktf import TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from config import EnvironmentConfig, ProjectConfig
@@ -128,6 +128,18 @@ class StateStack(TerraformStack):
             role_arn=environment.deploy_role_arn,
         )
         s3_backend(self, backend=environment.backend, key=state_key(project, environment.name, state))
+
+    def register_outgoing_cross_stack_reference(self, identifier: str) -> TerraformOutput:
+        """The output cdktf adds for a value a later state reads, not marked sensitive.
+
+        cdktf marks every such output sensitive, and Terraform carries the mark into the reading state: every VPC,
+        subnet, role and key ARN there would plan as `(sensitive value)`, and so would each whole task definition
+        that names one. Only identifiers cross states here (secrets cross as ARNs); were a value one the provider
+        marks sensitive, Terraform would refuse the plan of the output instead of showing it.
+        """
+        output = super().register_outgoing_cross_stack_reference(identifier)
+        output.sensitive = False
+        return output
 
 
 class PlatformStack(StateStack):

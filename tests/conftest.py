@@ -101,6 +101,25 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory, reference_config: Plat
     yield outdir
 
 
+LAYERED_PROD = {"environments": {"prod": {"state": "per_layer"}}}
+"""The second config of the tests: the reference config with prod kept in one state per layer (seed 004's shape)."""
+
+
+@pytest.fixture(scope="session")
+def layered_config(reference_document: Json) -> PlatformConfig:
+    return build_config(deep_merge(copy.deepcopy(reference_document), LAYERED_PROD), "layered.toml")
+
+
+@pytest.fixture(scope="session")
+def layered_synthesized(tmp_path_factory: pytest.TempPathFactory, layered_config: PlatformConfig) -> Iterator[Path]:
+    """The layered config synthesized once per test worker: dev and stg in one state each, prod in one per layer."""
+    from main import synthesize
+
+    outdir = tmp_path_factory.mktemp("layered") / "cdktf.out"
+    synthesize(layered_config, layered_config.environment_names, outdir)
+    yield outdir
+
+
 def stack_names(outdir: Path) -> list[str]:
     manifest = json.loads((outdir / "manifest.json").read_text())
     return sorted(manifest["stacks"])

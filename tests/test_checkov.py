@@ -43,3 +43,15 @@ def test_baseline_entries_need_a_reason(tmp_path: Path) -> None:
     baseline.write_text('[[accepted]]\ncheck = "CKV_AWS_1"\nresource = "aws_s3_bucket x"\nreason = " "\n')
     with pytest.raises(ValueError, match="without a reason"):
         load_baseline(baseline)
+
+
+def test_layered_stacks_have_the_same_findings(
+    checkov_report: ScanReport, layered_synthesized: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """prod split into one stack per layer: Checkov parses each, and finds exactly what it finds in prod whole."""
+    layered = scan(layered_synthesized, tmp_path_factory.mktemp("checkov-layered"))
+    assert layered.summary.get("parsing_errors") == 0, layered.stderr[-3000:]
+    layers = {name: result for name, result in layered.stacks.items() if name.startswith("prod-")}
+    assert len(layers) == 8
+    assert all(result.passed > 0 for result in layers.values())
+    assert set().union(*(result.failed for result in layers.values())) == checkov_report.stacks["prod"].failed

@@ -135,6 +135,23 @@ def emulator_backend(document: dict[str, Any], endpoint: str) -> dict[str, Any]:
     return backend
 
 
+def emulator_overrides(document: dict[str, Any], endpoint: str) -> dict[str, Any]:
+    """Backend, provider and every `terraform_remote_state` reader of a stack, pointed at the emulator."""
+    override: dict[str, Any] = {
+        "terraform": {"backend": {"s3": emulator_backend(document, endpoint)}},
+        "provider": {"aws": [provider_override(endpoint)]},
+    }
+    readers = document.get("data", {}).get("terraform_remote_state", {})
+    if readers:
+        override["data"] = {
+            "terraform_remote_state": {
+                name: {"config": emulator_backend({"terraform": {"backend": {"s3": reader["config"]}}}, endpoint)}
+                for name, reader in readers.items()
+            }
+        }
+    return override
+
+
 def test_bootstrap_then_environment_plan_on_the_created_backend(
     moto: str,
     reference_config: PlatformConfig,
@@ -238,3 +255,55 @@ def test_bootstrap_then_environment_plan_on_the_created_backend(
     finally:
         console.communicate("exit\n", timeout=60)
     assert console.returncode == 0
+
+    # 6. one state per layer: the cdktf CLI deploys the key and the registry (a glob, in dependency order, the
+    # registry reading the key's ARN from the key's state), then plain Terraform plans the network on top of them
+    layered = project / "layered"
+    synthesize(
+        config_with({"environments": {"dev": {"state": "per_layer"}}}),
+        ["dev"],
+        layered / "cdktf.out",
+        project_dir=layered,
+    )
+    stacks = layered / "cdktf.out" / "stacks"
+    for stack in sorted(stacks.glob("dev-*")):
+        layer_document = json.loads((stack / "cdk.tf.json").read_text())
+        (stack / "moto_override.tf.json").write_text(json.dumps(emulator_overrides(layer_document, moto)))
+    shutil.copy(PROJECT_DIR / "cdktf.json", layered / "cdktf.json")
+    deploy = subprocess.run(
+        [str(cdktf), "deploy", "dev-@(registry|encryption)", "--skip-synth", "--skip-provider-lock", "--auto-approve"],
+        cwd=layered,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    deployed = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", deploy.stdout)
+    assert deploy.returncode == 0, deployed[-3000:] + deploy.stderr[-3000:]
+    assert deployed.index("dev-encryption") < deployed.index("dev-registry")
+    for state in ("encryption", "registry"):
+        assert object_encryption(moto, backend["bucket"], f"acme/dev/{state}.tfstate") == {
+            "ServerSideEncryption": "aws:kms",
+            "KeyArn": state_key_arn,
+        }
+    key_arn = json.loads(terraform(stacks / "dev-encryption", terraform_env, "output", "-json").stdout)["kms_key_arn"]
+    registry = json.loads(terraform(stacks / "dev-registry", terraform_env, "show", "-json").stdout)
+    repositories = [r for r in registry["values"]["root_module"]["resources"] if r["type"] == "aws_ecr_repository"]
+    assert repositories and all(
+        r["values"]["encryption_configuration"][0]["kms_key"] == key_arn["value"] for r in repositories
+    )
+
+    network = stacks / "dev-network"
+    terraform(network, terraform_env, "init", "-input=false")
+    terraform(network, terraform_env, "plan", "-input=false", "-out", "network.tfplan")
+    plan = json.loads(terraform(network, terraform_env, "show", "-json", "network.tfplan").stdout)
+    flow_logs = [
+        change["change"]["after"]
+        for change in plan["resource_changes"]
+        if change["type"] == "aws_cloudwatch_log_group" and change["change"]["actions"] == ["create"]
+    ]
+    assert flow_logs and all(group["kms_key_id"] == key_arn["value"] for group in flow_logs)
+    network_resources = sum(
+        len(items) for items in json.loads((network / "cdk.tf.json").read_text())["resource"].values()
+    )
+    assert len([c for c in plan["resource_changes"] if c["change"]["actions"] == ["create"]]) == network_resources

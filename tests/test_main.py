@@ -85,6 +85,7 @@ def test_run_prints_one_line_per_stack_and_the_next_command(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Synthesized 2 stacks from environments.toml")
+    assert lines[0].endswith("in apply order (destroy in reverse):")
     assert lines[1].split()[:3] == ["bootstrap", "10", "resources"]
     assert lines[2].split()[0] == "dev" and lines[2].split()[2] == "resources"
     assert lines[2].endswith(os.path.relpath(tmp_path / "out" / "stacks" / "dev"))
@@ -95,6 +96,34 @@ def test_run_prints_one_line_per_stack_and_the_next_command(tmp_path: Path) -> N
     os.umask(umask)
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask  # not mkdtemp's private 0700
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_run_prints_a_layered_environment_in_apply_order(tmp_path: Path) -> None:
+    config = tmp_path / "layered.toml"
+    config.write_text((PROJECT_DIR / "environments.toml").read_text() + '\n[environments.prod]\nstate = "per_layer"\n')
+    result = run_main("--config", str(config), "--env", "prod", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Synthesized 9 stacks from {config}")
+    names = [line.split()[0] for line in lines[1:-1]]
+    assert names == [
+        "bootstrap",
+        "prod-encryption",
+        "prod-registry",
+        "prod-network",
+        "prod-security",
+        "prod-data",
+        "prod-secrets",
+        "prod-load-balancing",
+        "prod-compute",
+    ]
+    assert "after" not in lines[2]  # the key reads nothing
+    assert lines[3].endswith("after prod-encryption")  # the registry: only its key comes first
+    assert lines[-2].endswith(
+        "after prod-encryption, prod-registry, prod-network, prod-security, prod-data, prod-secrets, "
+        "prod-load-balancing"
+    )
+    assert "npx cdktf deploy 'prod-*'" in lines[-1]
 
 
 @pytest.mark.skipif(not LOCAL_NODE.exists(), reason="needs the pinned Node from package.json")

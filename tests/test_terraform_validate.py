@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from stacks.order import STATE_NAMES
 from tests.conftest import stack_names
 from tests.terraform import terraform, validate
 
@@ -23,6 +24,18 @@ def test_stack_passes_terraform_validate(
     shutil.copytree(synthesized / "stacks" / stack, directory)
     report = validate(directory, terraform_env)
     assert report["error_count"] == 0
+
+
+@pytest.mark.parametrize("state", STATE_NAMES)
+def test_layer_stack_passes_terraform_validate(
+    layered_synthesized: Path, terraform_env: dict[str, str], tmp_path: Path, state: str
+) -> None:
+    """prod kept per layer: each state validates on its own, reading the earlier states it needs."""
+    directory = tmp_path / state
+    shutil.copytree(layered_synthesized / "stacks" / f"prod-{state}", directory)
+    report = validate(directory, terraform_env)
+    assert report["error_count"] == 0
+    assert report["warning_count"] == 0, report  # e.g. cdktf's remote-state readers copying the lock table
 
 
 def test_hand_off_to_plain_terraform_writes_a_pinned_lock_file(
