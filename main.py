@@ -396,7 +396,11 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 if __name__ == "__main__":
-    code = main()
+    try:
+        code = main()
+    except BrokenPipeError:  # `python main.py | head -1`: the reader left; the output folder is already complete
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout
+        code = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
     if code > 128:  # interrupted: the jsii kernel, cut off mid-request, would print its broken channel on exit
         sys.stderr.flush()
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (open until the process ends)

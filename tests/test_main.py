@@ -98,6 +98,24 @@ def test_run_prints_one_line_per_stack_and_the_next_command(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`python main.py | head -1`: the synth completes, and the closed pipe is not reported as a crash."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the summary is printed
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "main.py"), "--env", "dev", "--out", str(tmp_path / "out")],
+        cwd=PROJECT_DIR,
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    os.close(write)
+    assert result.returncode == 141
+    assert "Traceback" not in result.stderr and result.stderr == ""
+    assert (tmp_path / "out" / "stacks" / "dev" / "cdk.tf.json").is_file()
+
+
 def test_run_prints_a_layered_environment_in_apply_order(tmp_path: Path) -> None:
     config = tmp_path / "layered.toml"
     config.write_text((PROJECT_DIR / "environments.toml").read_text() + '\n[environments.prod]\nstate = "per_layer"\n')
