@@ -58,7 +58,9 @@ def scannable_copy(stack_dir: Path, target: Path) -> dict[str, str]:
     for block in ("resource", "data"):
         for resource_type, items in document.get(block, {}).items():
             for logical_id, body in items.items():
-                path = body["//"]["metadata"]["path"].split("/", 1)[1]
+                # cdktf's cross-stack `terraform_remote_state` readers carry no construct metadata
+                metadata = body.get("//", {}).get("metadata", {"path": f"/{logical_id}"})
+                path = metadata["path"].split("/", 1)[1]
                 # single-resource checks name "resource.<id>"/"data.<id>", graph checks "<type>.<id>"
                 names[f"{block}.{logical_id}"] = names[f"{resource_type}.{logical_id}"] = f"{resource_type} {path}"
     return names

@@ -54,4 +54,9 @@ def test_layered_stacks_have_the_same_findings(
     layers = {name: result for name, result in layered.stacks.items() if name.startswith("prod-")}
     assert len(layers) == 8
     assert all(result.passed > 0 for result in layers.values())
-    assert set().union(*(result.failed for result in layers.values())) == checkov_report.stacks["prod"].failed
+    found = set().union(*(result.failed for result in layers.values()))
+    # CKV2_AWS_5 (a security group is attached to something) is a graph check within one file: the groups live in
+    # prod-security and are attached in prod-data, prod-load-balancing and prod-compute, out of its sight.
+    unattached = {finding for finding in found - checkov_report.stacks["prod"].failed if finding[0] == "CKV2_AWS_5"}
+    assert unattached and all(resource.startswith("aws_security_group security_groups/") for _, resource in unattached)
+    assert found - unattached == checkov_report.stacks["prod"].failed
