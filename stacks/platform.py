@@ -13,6 +13,8 @@ from stacks.layers.account import AccountOutputs, account_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
+from stacks.layers.domain import DomainOutputs, domain_layer
+from stacks.layers.edge import EdgeOutputs, edge_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
 from stacks.layers.network import NetworkOutputs, network_layer
@@ -38,6 +40,8 @@ class PlatformLayers:
     registry: RegistryOutputs
     load_balancing: LoadBalancingOutputs | None
     compute: ComputeOutputs
+    domain: DomainOutputs | None
+    edge: EdgeOutputs
 
 
 class PlatformStack(TerraformStack):
@@ -67,7 +71,10 @@ class PlatformStack(TerraformStack):
         data = data_layer(self, env=env, account=account, encryption=encryption, network=network, security=security)
         secrets = secrets_layer(self, env=env, encryption=encryption, data=data)
         registry = registry_layer(self, env=env, encryption=encryption)
-        load_balancing = load_balancing_layer(self, env=env, encryption=encryption, network=network, security=security)
+        domain = domain_layer(self, env=env)
+        load_balancing = load_balancing_layer(
+            self, env=env, encryption=encryption, network=network, security=security, domain=domain
+        )
         compute = compute_layer(
             self,
             env=env,
@@ -80,6 +87,7 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
         )
+        edge = edge_layer(self, env=env, account=account, domain=domain, load_balancing=load_balancing)
         declare_outputs(
             self,
             stack_outputs(
@@ -90,6 +98,8 @@ class PlatformStack(TerraformStack):
                 registry=registry,
                 load_balancing=load_balancing,
                 compute=compute,
+                domain=domain,
+                edge=edge,
             ),
         )
         self.layers = PlatformLayers(
@@ -102,4 +112,6 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
             compute=compute,
+            domain=domain,
+            edge=edge,
         )
