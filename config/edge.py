@@ -9,7 +9,7 @@ validation accepted is exactly what is synthesized.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 """One DNS label as Route53 and ACM take it for these records: lowercase letters, digits, inner hyphens."""
+
+MIN_LABELS = 2
+"""A zone's name and its top-level domain at least."""
 
 MAX_NAME = 253
 """Longest DNS name, without the trailing dot."""
@@ -42,14 +45,14 @@ def dns_name_problem(name: str) -> str | None:
     if len(name) > MAX_NAME:
         return f"'{name}' is {len(name)} characters; a DNS name has at most {MAX_NAME}"
     labels = name.split(".")
-    if len(labels) < 2:
-        return f"'{name}' is not a DNS name: it needs at least two labels, e.g. example.jp"
     for label in labels:
         if not LABEL.match(label):
             return (
                 f"'{name}' is not a valid DNS name: label '{label}' must be 1-63 lowercase letters, digits or "
                 "hyphens, not starting or ending with a hyphen"
             )
+    if len(labels) < MIN_LABELS:
+        return f"'{name}' is not a DNS name for a zone: it needs at least two labels, e.g. example.jp"
     return None
 
 
@@ -214,6 +217,39 @@ def check_edge(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
                 "'internet', but CloudFront fronts the ALB (cdn.api_paths): set 'cloudfront' so 443 accepts only "
                 "CloudFront's origin-facing addresses",
             )
+
+
+def check_edge_across(environments: Sequence[EnvironmentConfig]) -> Iterator[tuple[str, str, str]]:
+    """Names two environments would both create a record for, and a zone two environments would both create,
+    as (environment, key, message)."""
+    claimed: dict[str, tuple[str, str]] = {}
+    creators: dict[str, str] = {}
+    for environment in environments:
+        domain = environment.domain
+        if not domain.enabled:
+            continue
+        if domain.create_zone:
+            if domain.zone in creators:
+                yield (
+                    environment.name,
+                    "domain.create_zone",
+                    f"{creators[domain.zone]} already creates the zone '{domain.zone}'; a second one would be a "
+                    "separate zone with its own name servers: set create_zone = false here to look it up",
+                )
+            creators.setdefault(domain.zone, environment.name)
+        names = domain_names(domain, environment.name, cdn=environment.cdn.enabled)
+        for key, name in (("domain.api", names.api), ("domain.app", names.app), ("domain.www", names.www)):
+            if name is None:
+                continue
+            if name in claimed and claimed[name][0] != environment.name:
+                other, other_key = claimed[name]
+                yield (
+                    environment.name,
+                    key,
+                    f"'{name}' is also {other}'s {other_key}; two records cannot share one name (use {{suffix}} or "
+                    "{env} in the label)",
+                )
+            claimed.setdefault(name, (environment.name, key))
 
 
 def fronted_by_cloudfront(environment: EnvironmentConfig) -> bool:

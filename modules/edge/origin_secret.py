@@ -20,6 +20,7 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from cdktf_cdktf_provider_aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from constructs import Construct
 
+from config.names import origin_secret_name
 from modules.security.secrets import RANDOM_PASSWORD
 
 ORIGIN_SECRET_LENGTH = 64
@@ -27,7 +28,7 @@ ORIGIN_SECRET_LENGTH = 64
 
 
 class OriginSecret(Construct):
-    """A Secrets Manager secret `{name}/cloudfront-origin` whose value AWS generates; bump `version` to rotate."""
+    """A Secrets Manager secret `{name}-cloudfront-origin` whose value AWS generates; bump `version` to rotate."""
 
     def __init__(
         self,
@@ -52,7 +53,7 @@ class OriginSecret(Construct):
         secret = SecretsmanagerSecret(
             self,
             "secret",
-            name=f"{name}/cloudfront-origin",
+            name=origin_secret_name(name),
             description="Header value CloudFront adds to requests to the ALB; the ALB refuses requests without it",
             kms_key_id=kms_key_arn,
             recovery_window_in_days=recovery_window_days,

@@ -532,9 +532,12 @@ def test_config_errors_name_the_problem(fields: dict[str, Any], message: str) ->
         lb_config(**fields)
 
 
-def test_certificate_is_required() -> None:
-    with pytest.raises(ValidationError, match="certificate_arn\n  Field required"):
-        LoadBalancerConfig.model_validate({})
+def test_certificate_comes_from_the_config_or_the_caller() -> None:
+    assert LoadBalancerConfig.model_validate({}).certificate_arn is None  # [domain] may issue it instead
+    with pytest.raises(ValueError, match="the HTTPS listener needs a certificate"):
+        lb_json({"web": WEB}, LoadBalancerConfig.model_validate({}))
+    document, _ = lb_json({"web": WEB}, LoadBalancerConfig.model_validate({}), certificate_arn=OTHER_CERTIFICATE)
+    assert listener(document, 443)["certificate_arn"] == OTHER_CERTIFICATE
 
 
 def test_load_balancer_module_validates_with_terraform(tmp_path: Path, terraform_env: dict[str, str]) -> None:
