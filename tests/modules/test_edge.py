@@ -10,7 +10,7 @@ import pytest
 from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-from config.edge import CdnConfig
+from config.edge import CdnConfig, CdnLoggingConfig
 from modules.edge import (
     MANAGED_POLICIES,
     AliasTarget,
@@ -106,13 +106,13 @@ def test_spa_bucket_is_private_sse_and_expires_old_versions() -> None:
 
 @pytest.mark.parametrize("versioning", [True, False])
 def test_versioning_toggle(versioning: bool) -> None:
-    document = cdn_json(CdnConfig(enabled=True, versioning=versioning, logging={"enabled": False}))
+    document = cdn_json(CdnConfig(enabled=True, versioning=versioning, logging=CdnLoggingConfig(enabled=False)))
     assert len(resources(document, "aws_s3_bucket_versioning")) == (1 if versioning else 0)
 
 
 @pytest.mark.parametrize("logging", [True, False])
 def test_standard_logging_toggle(logging: bool) -> None:
-    document = cdn_json(CdnConfig(enabled=True, logging={"enabled": logging, "retention_days": 30}))
+    document = cdn_json(CdnConfig(enabled=True, logging=CdnLoggingConfig(enabled=logging, retention_days=30)))
     cdn = distribution(document)
     if not logging:
         assert "logging_config" not in cdn and len(buckets(document)) == 1
