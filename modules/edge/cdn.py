@@ -35,8 +35,10 @@ MANAGED_POLICIES = {
     "CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
     "CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
     "AllViewer": "216adef6-5c7f-47e4-b989-5492eafa07d3",
+    "SecurityHeadersPolicy": "67f7725c-6f97-4210-82d7-5512b31e9d03",
 }
-"""AWS managed cache policies and origin-request policy (fixed ids, the same in every account)."""
+"""AWS managed cache, origin-request and response-headers policies (fixed ids, the same in every account).
+SecurityHeadersPolicy adds HSTS, nosniff, SAMEORIGIN framing and a referrer policy unless the origin sets them."""
 
 SPA_ORIGIN = "spa"
 API_ORIGIN = "alb"
@@ -192,6 +194,7 @@ class Cdn(Construct):
                     compress=True,
                     cache_policy_id=MANAGED_POLICIES["CachingDisabled"],
                     origin_request_policy_id=MANAGED_POLICIES["AllViewer"],
+                    response_headers_policy_id=MANAGED_POLICIES["SecurityHeadersPolicy"],
                 )
                 for path in api.paths
             ]
@@ -214,6 +217,7 @@ class Cdn(Construct):
                 cached_methods=READ_METHODS,
                 compress=True,
                 cache_policy_id=MANAGED_POLICIES["CachingOptimized"],
+                response_headers_policy_id=MANAGED_POLICIES["SecurityHeadersPolicy"],
             ),
             ordered_cache_behavior=behaviours or None,
             # Client-side routes (/todos/42) are no objects: S3 answers 403 through OAC (404 with ListBucket).

@@ -55,6 +55,7 @@ def test_spa_distribution_defaults() -> None:
     behaviour = cdn["default_cache_behavior"]
     assert behaviour["cache_policy_id"] == MANAGED_POLICIES["CachingOptimized"]
     assert behaviour["compress"] is True and behaviour["viewer_protocol_policy"] == "redirect-to-https"
+    assert behaviour["response_headers_policy_id"] == MANAGED_POLICIES["SecurityHeadersPolicy"]
     assert [(e["error_code"], e["response_code"], e["response_page_path"]) for e in cdn["custom_error_response"]] == [
         (403, 200, "/index.html"),
         (404, 200, "/index.html"),
@@ -164,6 +165,7 @@ def test_api_paths_go_to_the_alb_uncached_with_the_secret_header() -> None:
     assert set(behaviour["allowed_methods"]) == {"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
     assert behaviour["cache_policy_id"] == MANAGED_POLICIES["CachingDisabled"]
     assert behaviour["origin_request_policy_id"] == MANAGED_POLICIES["AllViewer"]
+    assert behaviour["response_headers_policy_id"] == MANAGED_POLICIES["SecurityHeadersPolicy"]
     assert cdn["web_acl_id"] == "arn:aws:wafv2:us-east-1:1:global/webacl/x/y"
     assert spa["origin_id"] == "spa"
 

@@ -71,6 +71,12 @@ def test_stg_gets_names_certificates_cloudfront_and_a_locked_alb(reference_confi
     assert rate_statement(document)["aggregate_key_type"] == "FORWARDED_IP"
     cdn_acl = next(a for a in resources(document, "aws_wafv2_web_acl").values() if a["scope"] == "CLOUDFRONT")
     assert cdn_acl["provider"] == "aws.us_east_1" and cdn["web_acl_id"].endswith(".arn}")
+    groups = {
+        rule["statement"]["managed_rule_group_statement"]["name"]: rule["override_action"]
+        for rule in cdn_acl["rule"]
+        if "managed_rule_group_statement" in rule["statement"]
+    }
+    assert groups["AWSManagedRulesKnownBadInputsRuleSet"] == {"none": {}}  # Log4j rules block (checkov baseline)
 
 
 def test_the_origin_secret_reaches_cloudfront_and_the_alb_by_reference_only(reference_config: PlatformConfig) -> None:
