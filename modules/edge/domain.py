@@ -25,13 +25,13 @@ def name_id(name: str) -> str:
 
 
 class HostedZone(Construct):
-    """A public hosted zone: created (`create=True`, `name_servers` to delegate to) or looked up by name."""
+    """A public hosted zone: created (`create=True`; delegate the domain to its `name_servers`) or looked up by name."""
 
     def __init__(
         self, scope: Construct, id_: str, *, zone: str, create: bool, protected: bool, comment: str = ""
     ) -> None:
         super().__init__(scope, id_)
-        self.name_servers: list[str] | None = None
+        self.created = create
         if create:
             created = Route53Zone(
                 self, "zone", name=zone, comment=comment or None, lifecycle=stateful(protected=protected)
@@ -41,6 +41,7 @@ class HostedZone(Construct):
         else:
             found = DataAwsRoute53Zone(self, "zone", name=zone, private_zone=False)
             self.zone_id = found.zone_id
+            self.name_servers = found.name_servers
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ class DomainOutputs:
 
     zone_id: str
     names: DomainNames
-    name_servers: list[str] | None
-    """The created zone's name servers (delegate the domain to them), None for a looked-up zone."""
+    name_servers: list[str]
+    """The zone's name servers (the parent domain must delegate to them; a created zone's are new)."""
     alb_certificate_arn: str | None
     cloudfront_certificate_arn: str | None
 

@@ -114,9 +114,13 @@ def edge_outputs(domain: DomainOutputs | None, edge: EdgeOutputs) -> list[StackO
     from stacks.layers.outputs import StackOutput  # here, not at the top: outputs.py imports this module
 
     outputs = []
-    if domain is not None and domain.name_servers is not None:
+    if domain is not None:
         outputs.append(
-            StackOutput("dns_zone_name_servers", domain.name_servers, "Name servers to delegate the created zone to")
+            StackOutput(
+                "dns_zone_name_servers",
+                domain.name_servers,
+                "Name servers of the hosted zone; the parent domain must delegate to them (new ones when created here)",
+            )
         )
     if edge.distribution_id is not None:
         outputs += [

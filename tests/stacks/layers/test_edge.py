@@ -115,7 +115,9 @@ def test_dev_has_no_edge(reference_config: PlatformConfig) -> None:
     assert https_listener(document)["default_action"][0]["type"] == "forward"
     assert rate_statement(document)["aggregate_key_type"] == "IP"
     assert stack.layers.domain is None and stack.layers.edge.distribution_id is None
-    assert not {"cloudfront_distribution_id", "spa_bucket_name", "app_url", "api_url"} & set(document["output"])
+    assert not {"cloudfront_distribution_id", "spa_bucket_name", "app_url", "api_url", "dns_zone_name_servers"} & set(
+        document["output"]
+    )
 
 
 def test_edge_outputs_are_described(reference_config: PlatformConfig) -> None:
@@ -125,7 +127,7 @@ def test_edge_outputs_are_described(reference_config: PlatformConfig) -> None:
         assert outputs[name]["description"], name
     assert outputs["app_url"]["value"] == "https://app.example.jp"
     assert outputs["api_url"]["value"] == "https://app.example.jp"  # the API is reached through CloudFront
-    assert "dns_zone_name_servers" not in outputs  # a looked-up zone is delegated already
+    assert outputs["dns_zone_name_servers"]["value"].startswith("${data.aws_route53_zone.")
 
 
 def test_domain_without_cdn_serves_the_alb_only(config_with: Callable[[Json], PlatformConfig]) -> None:
@@ -165,8 +167,10 @@ def test_cdn_without_api_paths_leaves_the_alb_open(config_with: Callable[[Json],
 
 
 @pytest.mark.parametrize("create", [True, False])
-def test_zone_created_gives_its_name_servers(config_with: Callable[[Json], PlatformConfig], create: bool) -> None:
+def test_zone_created_or_looked_up(config_with: Callable[[Json], PlatformConfig], create: bool) -> None:
     config = config_with({"environments": {"prod": {"domain": {"create_zone": create}}}})
     _, document = platform(config, "prod")
-    assert ("dns_zone_name_servers" in document["output"]) is create
     assert ("aws_route53_zone" in document["resource"]) is create
+    assert ("aws_route53_zone" in document["data"]) is not create
+    source = "${aws_route53_zone." if create else "${data.aws_route53_zone."
+    assert document["output"]["dns_zone_name_servers"]["value"].startswith(source)
