@@ -54,8 +54,9 @@ class AccessLogsConfig(ConfigModel):
 class LoadBalancerConfig(ConfigModel):
     """One internet-facing ALB per environment: HTTP->HTTPS redirect, an HTTPS listener and routing rules."""
 
-    certificate_arn: CertificateArn
-    """ACM certificate of the HTTPS listener; the DNS/ACM module will pass its validated certificate instead."""
+    certificate_arn: CertificateArn | None = None
+    """ACM certificate of the HTTPS listener when you bring your own; with `[domain]` enabled the ALB uses the
+    certificate issued and DNS-validated for the environment's names instead (one of the two is required)."""
     additional_certificate_arns: tuple[CertificateArn, ...] = ()
     """Further certificates served by SNI on the HTTPS (and test) listener, e.g. for host-routed services."""
     ssl_policy: SslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"

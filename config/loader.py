@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from config.base import FieldError
+from config.edge import check_edge_across
 from config.errors import ConfigError, ConfigProblem
 from config.limits import check_project_names
 from config.models import ENVIRONMENT_NAMES, BackendConfig, EnvironmentConfig, PlatformConfig, ProjectConfig
@@ -279,6 +280,10 @@ def _check_across_environments(configs: list[EnvironmentConfig], source: str, pr
                     )
                 )
                 break
+    problems.extend(
+        ConfigProblem(source, f"environments.{name}.{key}", message, name)
+        for name, key, message in check_edge_across(configs)
+    )
     for first, second in combinations(configs, 2):
         if first.network.cidr.overlaps(second.network.cidr):
             problems.append(

@@ -10,6 +10,7 @@ from config.base import AccountId, ConfigModel, FieldError, Name, Region, RoleAr
 from config.cache import CacheConfig
 from config.compute import ComputeConfig
 from config.database import DatabaseConfig
+from config.edge import CdnConfig, DomainConfig
 from config.load_balancer import LoadBalancerConfig
 from config.names import bucket_name_problem
 from config.network import NetworkConfig
@@ -180,6 +181,8 @@ class EnvironmentConfig(ConfigModel):
     compute: ComputeConfig = ComputeConfig()
     services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
     protection: ProtectionConfig = ProtectionConfig()
+    domain: DomainConfig = DomainConfig()
+    cdn: CdnConfig = CdnConfig()
 
     @property
     def protected(self) -> bool:

@@ -77,6 +77,11 @@ def repository_name(prefix_: str, key: str) -> str:
     return f"{prefix_}-{key}"
 
 
+def origin_secret_name(prefix_: str) -> str:
+    """The Secrets Manager secret holding CloudFront's origin header value (modules/edge/origin_secret.py)."""
+    return f"{prefix_}-cloudfront-origin"
+
+
 def secret_name(prefix_: str, key: str) -> str:
     """An application secret of `[security.secrets]` (modules/security/secrets.py)."""
     return f"{prefix_}/{key}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from config.edge import check_edge
 from config.limits import check_limits
 from config.models import EnvironmentConfig, ProjectConfig
 from config.protection import check_protection
@@ -38,6 +39,7 @@ def check_environment(
         *_collisions(environment),
         *_rule_levels(environment),
         *_load_balancer(environment),
+        *check_edge(environment),
         *check_protection(environment),
         *_parameter_values(environment),
         *priority_problems(environment.services),
@@ -150,7 +152,7 @@ def _collisions(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
 def _load_balancer(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
     web = [name for name, service in environment.services.items() if service.enabled and service.kind == "web"]
     if web and environment.load_balancer is None:
-        yield "load_balancer", f"web services ({', '.join(sorted(web))}) need a [load_balancer] with a certificate_arn"
+        yield "load_balancer", f"web services ({', '.join(sorted(web))}) need a [load_balancer]"
 
 
 def _cycles(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:

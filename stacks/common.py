@@ -8,7 +8,7 @@ from cdktf import DataTerraformRemoteStateS3, S3Backend, S3BackendAssumeRoleConf
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs import Construct
 
-from config import BackendConfig, ProjectConfig
+from config import BackendConfig, EnvironmentConfig, ProjectConfig
 
 REQUIRED_TERRAFORM_VERSION = ">= 1.11, < 2.0"
 """Write-only secret arguments (`secret_string_wo`) and ephemeral blocks need 1.11; S3 native locking 1.10."""
@@ -34,11 +34,13 @@ def aws_provider(
     region: str,
     account_id: str | None = None,
     role_arn: str | None = None,
+    alias: str | None = None,
 ) -> AwsProvider:
-    """The AWS provider with the project's default tags, optionally pinned to an account and a role."""
+    """The AWS provider with the project's default tags, optionally pinned to an account and a role (and aliased)."""
     return AwsProvider(
         stack,
-        "aws",
+        alias or "aws",
+        alias=alias,
         region=region,
         allowed_account_ids=[account_id] if account_id else None,
         assume_role=[AwsProviderAssumeRole(role_arn=role_arn, session_name=f"{project.name}-{environment}")]
@@ -54,6 +56,33 @@ def aws_provider(
                 }
             )
         ],
+    )
+
+
+US_EAST_1 = "us-east-1"
+"""The region of CloudFront's ACM certificates and CLOUDFRONT-scope WAF web ACLs."""
+
+US_EAST_1_ALIAS = "us_east_1"
+"""Provider alias of the us-east-1 AWS provider (`aws.us_east_1` in the JSON)."""
+
+
+def us_east_1_provider(scope: Construct, *, project: ProjectConfig, environment: EnvironmentConfig) -> AwsProvider:
+    """The stack's AWS provider aliased to us-east-1, created on first use: same account, role and default tags.
+
+    One per stack (a layer's own stack when the state is split), so layers call this instead of passing it on.
+    """
+    stack = TerraformStack.of(scope)
+    existing = stack.node.try_find_child(US_EAST_1_ALIAS)
+    if isinstance(existing, AwsProvider):
+        return existing
+    return aws_provider(
+        stack,
+        project=project,
+        environment=environment.name,
+        region=US_EAST_1,
+        account_id=environment.account_id,
+        role_arn=environment.deploy_role_arn,
+        alias=US_EAST_1_ALIAS,
     )
 
 

@@ -14,7 +14,18 @@ from typing import Literal, get_args
 PLATFORM = "platform"
 """The state name of the one stack of a `per_environment` environment (key `{project}/{env}/platform.tfstate`)."""
 
-StateName = Literal["encryption", "registry", "network", "security", "data", "secrets", "load-balancing", "compute"]
+StateName = Literal[
+    "encryption",
+    "registry",
+    "network",
+    "security",
+    "data",
+    "secrets",
+    "domain",
+    "load-balancing",
+    "compute",
+    "edge",
+]
 """The states of a `per_layer` environment (stacks `{env}-{state}`), in the order the layers are composed."""
 
 STATE_NAMES: tuple[StateName, ...] = get_args(StateName)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
@@ -23,6 +22,8 @@ from stacks.layers.account import AccountOutputs, account_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
+from stacks.layers.domain import DomainOutputs, domain_layer
+from stacks.layers.edge import EdgeOutputs, edge_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
 from stacks.layers.network import NetworkOutputs, network_layer
@@ -30,14 +31,7 @@ from stacks.layers.outputs import declare_outputs, stack_outputs
 from stacks.layers.registry import RegistryOutputs, registry_layer
 from stacks.layers.secrets import SecretsOutputs, secrets_layer
 from stacks.layers.security import SecurityOutputs, security_layer
-
-PLATFORM = "platform"
-"""The state name of the one stack of a `per_environment` environment."""
-
-StateName = Literal["encryption", "registry", "network", "security", "data", "secrets", "load-balancing", "compute"]
-"""The states of a `per_layer` environment, in the order `compose` creates them (a valid apply order)."""
-
-STATE_NAMES: tuple[StateName, ...] = get_args(StateName)
+from stacks.order import PLATFORM, STATE_NAMES, StateName
 
 Placement = Callable[[StateName], Construct]
 """Where a layer's constructs go: the stack that keeps the state of that layer."""
@@ -54,8 +48,10 @@ class PlatformLayers:
     data: DataOutputs
     secrets: SecretsOutputs
     registry: RegistryOutputs
+    domain: DomainOutputs | None
     load_balancing: LoadBalancingOutputs | None
     compute: ComputeOutputs
+    edge: EdgeOutputs
 
 
 def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
@@ -71,8 +67,9 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
     security = security_layer(at("security"), env=env, network=network)
     data = data_layer(at("data"), env=env, account=account, encryption=encryption, network=network, security=security)
     secrets = secrets_layer(at("secrets"), env=env, encryption=encryption, data=data)
+    domain = domain_layer(at("domain"), env=env)
     load_balancing = load_balancing_layer(
-        at("load-balancing"), env=env, encryption=encryption, network=network, security=security
+        at("load-balancing"), env=env, encryption=encryption, network=network, security=security, domain=domain
     )
     compute = compute_layer(
         at("compute"),
@@ -86,6 +83,7 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         registry=registry,
         load_balancing=load_balancing,
     )
+    edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
     outputs = stack_outputs(
         encryption=encryption,
         network=network,
@@ -94,6 +92,8 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         registry=registry,
         load_balancing=load_balancing,
         compute=compute,
+        domain=domain,
+        edge=edge,
     )
     for state in STATE_NAMES:
         declare_outputs(at(state), [output for output in outputs if output.layer == state])
@@ -105,8 +105,10 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         data=data,
         secrets=secrets,
         registry=registry,
+        domain=domain,
         load_balancing=load_balancing,
         compute=compute,
+        edge=edge,
     )
 
 

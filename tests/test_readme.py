@@ -13,6 +13,7 @@ from stacks.platform import PlatformStack
 from tests.conftest import PROJECT_DIR, Json, synth_json
 
 README = PROJECT_DIR / "README.md"
+CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-4000-8000-000000000000"
 
 
 def output_table() -> dict[str, set[str]]:
@@ -42,6 +43,8 @@ def table() -> dict[str, set[str]]:
         "`[cache] enabled`",
         "an ALB (a `[load_balancer]` and a web service)",
         "a blue/green service",
+        "`[cdn] enabled`",
+        "`[domain] enabled`",
     }
     return found
 
@@ -64,6 +67,9 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     prod["cache"] = {"enabled": False}
     prod["security"] = {"waf": {"enabled": False}}
     prod["services"]["api"]["deployment"] = {"strategy": "rolling"}
+    prod["cdn"] = {"enabled": False}
+    prod["domain"] = {"enabled": False}
+    prod["load_balancer"]["certificate_arn"] = CERTIFICATE  # no [domain] to issue it
     conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))

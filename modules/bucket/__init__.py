@@ -41,12 +41,15 @@ class BucketGrant:
     principal: str
     actions: tuple[str, ...]
     key_prefix: str
+    source_arn: str | None = None
+    """Only when the request is made on behalf of this resource (`AWS:SourceArn`), e.g. one CloudFront distribution."""
 
 
 class PrivateBucket(Construct):
     """An S3 bucket only this account (and explicit grants) can use.
 
-    Object ownership enforced (no ACLs), every public-access block on, versioning on, default encryption with
+    Object ownership enforced (no ACLs) unless `object_ownership` says otherwise, every public-access block on,
+    versioning on (unless `versioning=False`), default encryption with
     the given KMS key (bucket key on) or SSE-S3 when `kms_key_arn` is None (for services such as ALB log delivery
     that cannot use KMS), and a policy that denies plain HTTP and TLS older than 1.2. A KMS bucket's policy also
     denies uploads that ask for any other encryption (e.g. SSE-S3, which a request header would otherwise force
@@ -64,6 +67,8 @@ class PrivateBucket(Construct):
         grants: Sequence[BucketGrant] = (),
         force_destroy: bool = False,
         protect: bool = False,
+        versioning: bool = True,
+        object_ownership: str = "BucketOwnerEnforced",
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -75,11 +80,12 @@ class PrivateBucket(Construct):
             tags=dict(tags or {}),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
         )
-        S3BucketOwnershipControls(
+        self.ownership: ITerraformDependable = S3BucketOwnershipControls(
             self,
             "ownership",
             bucket=bucket.id,
-            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+            # BucketOwnerPreferred only where a delivery service still writes through ACLs (CloudFront standard logs)
+            rule=S3BucketOwnershipControlsRule(object_ownership=object_ownership),
         )
         public_access = S3BucketPublicAccessBlock(
             self,
@@ -90,12 +96,14 @@ class PrivateBucket(Construct):
             ignore_public_acls=True,
             restrict_public_buckets=True,
         )
-        S3BucketVersioningA(
-            self,
-            "versioning",
-            bucket=bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
+        if versioning:
+            # Without this resource a new bucket stays unversioned; removing it later suspends versioning.
+            S3BucketVersioningA(
+                self,
+                "versioning",
+                bucket=bucket.id,
+                versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+            )
         default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
             sse_algorithm="aws:kms" if kms_key_arn else "AES256", kms_master_key_id=kms_key_arn
         )
@@ -114,19 +122,8 @@ class PrivateBucket(Construct):
 
         everyone = [DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])]
         everything = [bucket.arn, f"{bucket.arn}/*"]
-        statements = [
-            DataAwsIamPolicyDocumentStatement(
-                sid=grant.sid,
-                actions=list(grant.actions),
-                resources=[f"{bucket.arn}/{grant.key_prefix}*"],
-                principals=[
-                    DataAwsIamPolicyDocumentStatementPrincipals(
-                        type=grant.principal_type, identifiers=[grant.principal]
-                    )
-                ],
-            )
-            for grant in grants
-        ]
+        self.bucket_arn = bucket.arn
+        statements = [self._grant_statement(grant) for grant in grants]
         statements += [
             DataAwsIamPolicyDocumentStatement(
                 sid="DenyInsecureTransport",
@@ -170,10 +167,37 @@ class PrivateBucket(Construct):
                     ],
                 )
             )
-        document = DataAwsIamPolicyDocument(self, "policy_document", statement=statements)
-        policy = S3BucketPolicy(self, "policy", bucket=bucket.id, policy=document.json, depends_on=[public_access])
+        self._statements = statements
+        self._document = DataAwsIamPolicyDocument(self, "policy_document", statement=statements)
+        policy = S3BucketPolicy(
+            self, "policy", bucket=bucket.id, policy=self._document.json, depends_on=[public_access]
+        )
         self.bucket_id = bucket.id
-        self.bucket_arn = bucket.arn
         self.bucket_name = bucket.bucket
+        self.bucket_domain_name = bucket.bucket_domain_name
+        self.bucket_regional_domain_name = bucket.bucket_regional_domain_name
         self.ready: ITerraformDependable = policy
         """The bucket policy: wait for it before a service starts delivering into the bucket."""
+
+    def add_grant(self, grant: BucketGrant) -> None:
+        """Add a grant to the bucket policy after construction, for a grantee that needs the bucket first (a
+        CloudFront distribution whose origin is this bucket and whose ARN the grant is scoped to)."""
+        self._statements.insert(0, self._grant_statement(grant))
+        self._document.put_statement(self._statements)
+
+    def _grant_statement(self, grant: BucketGrant) -> DataAwsIamPolicyDocumentStatement:
+        return DataAwsIamPolicyDocumentStatement(
+            sid=grant.sid,
+            actions=list(grant.actions),
+            resources=[f"{self.bucket_arn}/{grant.key_prefix}*"],
+            principals=[
+                DataAwsIamPolicyDocumentStatementPrincipals(type=grant.principal_type, identifiers=[grant.principal])
+            ],
+            condition=[
+                DataAwsIamPolicyDocumentStatementCondition(
+                    test="StringEquals", variable="AWS:SourceArn", values=[grant.source_arn]
+                )
+            ]
+            if grant.source_arn
+            else None,
+        )

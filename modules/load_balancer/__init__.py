@@ -18,6 +18,7 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRuleAction,
     LbListenerRuleCondition,
     LbListenerRuleConditionHostHeader,
+    LbListenerRuleConditionHttpHeader,
     LbListenerRuleConditionPathPattern,
 )
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
@@ -39,6 +40,10 @@ from modules.load_balancer.targets import ServiceTargets as ServiceTargets
 from modules.load_balancer.targets import target_group
 
 NOT_FOUND_BODY = "Not Found"
+FORBIDDEN_BODY = "Forbidden"
+
+DEFAULT_RULE_PRIORITY = 50000
+"""With a required origin header the default service is reached through a rule: the last priority ALB allows."""
 
 
 class LoadBalancer(Construct):
@@ -51,6 +56,10 @@ class LoadBalancer(Construct):
     `test_listener_port` whose rules forward to the green groups; CodeDeploy (built by the compute module from
     `https_listener_arn`, `test_listener_arn` and both group names) swaps the groups, so Terraform ignores the
     forward targets of those rules and listeners after creation.
+
+    With `origin_header` (name, value), CloudFront's secret header: every rule also requires it, the default
+    service is reached through a header-only rule at priority 50000, and anything else gets a fixed 403; the
+    blue/green test listener (reachable from the VPC only) does not require it.
     """
 
     def __init__(
@@ -65,6 +74,7 @@ class LoadBalancer(Construct):
         public_subnet_ids: Sequence[str],
         security_group_id: str,
         certificate_arn: str | None = None,
+        origin_header: tuple[str, str] | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -73,8 +83,19 @@ class LoadBalancer(Construct):
         rules = listener_rules(routed)
         default = default_service(routed)
         blue_green = {svc for svc, service in routed.items() if service.deployment.strategy == "blue_green"}
-        # The DNS/ACM module will hand in its validated certificate; until then the ARN comes from config.
+        # The environment's DNS-validated certificate ([domain]) wins; otherwise the one the user brings.
         certificate = certificate_arn if certificate_arn is not None else config.certificate_arn
+        if certificate is None:
+            raise ValueError("the HTTPS listener needs a certificate: pass certificate_arn or set it in the config")
+        self._origin_header = origin_header
+        test_rules = rules
+        test_default = default if default in blue_green else None
+        if origin_header is not None and default is not None:
+            # Listener default actions take no conditions: the default service becomes the last rule, and a
+            # request without the header falls through to the listener's 403. The test listener (VPC only) keeps
+            # its plain default.
+            rules = (*rules, ListenerRule(default, len(rules), (), (), DEFAULT_RULE_PRIORITY))
+            default = None
         self.listener_rules = rules
 
         access_logs = None
@@ -195,7 +216,6 @@ class LoadBalancer(Construct):
 
         self.test_listener_arn: str | None = None
         if blue_green:
-            test_default = default if default in blue_green else None
             test = self._https_listener(
                 "test",
                 alb_name=alb_name,
@@ -208,7 +228,7 @@ class LoadBalancer(Construct):
                 tags=tags,
             )
             self.test_listener_arn = test.arn
-            for rule in rules:
+            for rule in test_rules:
                 if rule.service in blue_green:
                     self._rule(
                         f"{rule.service}_test_rule_{rule.index}",
@@ -220,6 +240,13 @@ class LoadBalancer(Construct):
                     )
 
     def _default_action(self, service: str | None, *, secondary: bool) -> LbListenerDefaultAction:
+        if service is None and self._origin_header is not None and not secondary:
+            return LbListenerDefaultAction(
+                type="fixed-response",
+                fixed_response=LbListenerDefaultActionFixedResponse(
+                    content_type="text/plain", message_body=FORBIDDEN_BODY, status_code="403"
+                ),
+            )
         if service is None:
             return LbListenerDefaultAction(
                 type="fixed-response",
@@ -282,6 +309,13 @@ class LoadBalancer(Construct):
             conditions.append(
                 LbListenerRuleCondition(
                     path_pattern=LbListenerRuleConditionPathPattern(values=list(rule.path_patterns))
+                )
+            )
+        if self._origin_header is not None and not secondary:
+            header, value = self._origin_header
+            conditions.append(
+                LbListenerRuleCondition(
+                    http_header=LbListenerRuleConditionHttpHeader(http_header_name=header, values=[value])
                 )
             )
         listener_rule = LbListenerRule(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
+from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAcl,
@@ -29,6 +30,9 @@ from constructs import Construct
 
 from config.security import WafConfig
 
+FORWARDED_FOR = "X-Forwarded-For"
+"""The header CloudFront appends the viewer's address to; behind CloudFront every request comes from an edge."""
+
 REDACTED_HEADERS = ("authorization", "cookie")
 """Headers that carry credentials (bearer tokens, session cookies) and must not reach the WAF logs."""
 
@@ -39,7 +43,12 @@ def metric_name(text: str) -> str:
 
 
 class WebAcl(Construct):
-    """A REGIONAL web ACL associated with the ALB; requests are allowed unless a rule blocks them.
+    """A web ACL, REGIONAL on the ALB or CLOUDFRONT for a distribution; requests pass unless a rule blocks them.
+
+    A CLOUDFRONT ACL must be created in us-east-1 (pass that `provider`) and is attached by the distribution's
+    `web_acl_id`, so it gets no association here (`alb_arn=None`). With `forwarded_ip` the rate limit counts the
+    first address of `X-Forwarded-For` (the viewer, as CloudFront reports it) instead of the connecting address
+    (a CloudFront edge); requests without the header are counted under the rate limit's fallback (MATCH).
 
     Rule order: the rate limit first (cheapest, stops floods before they are inspected), then the AWS managed
     groups in config order. Every rule and the ACL publish CloudWatch metrics and keep sampled requests. The
@@ -53,8 +62,11 @@ class WebAcl(Construct):
         *,
         name: str,
         config: WafConfig,
-        alb_arn: str,
+        alb_arn: str | None,
         log_kms_key_arn: str | None = None,
+        scope_: Literal["REGIONAL", "CLOUDFRONT"] = "REGIONAL",
+        forwarded_ip: bool = False,
+        provider: TerraformProvider | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -65,18 +77,20 @@ class WebAcl(Construct):
             return
         tags = dict(tags or {})
 
+        rate: dict[str, Any] = {
+            "limit": config.rate_limit,
+            "evaluation_window_sec": config.rate_window_seconds,
+            "aggregate_key_type": "IP",
+        }
+        if forwarded_ip:
+            rate["aggregate_key_type"] = "FORWARDED_IP"
+            rate["forwarded_ip_config"] = {"header_name": FORWARDED_FOR, "fallback_behavior": "MATCH"}
         rules = [
             Wafv2WebAclRule(
                 name="rate-limit-per-ip",
                 priority=0,
                 action=Wafv2WebAclRuleAction(block=Wafv2WebAclRuleActionBlock()),
-                statement={
-                    "rate_based_statement": {
-                        "limit": config.rate_limit,
-                        "evaluation_window_sec": config.rate_window_seconds,
-                        "aggregate_key_type": "IP",
-                    }
-                },
+                statement={"rate_based_statement": rate},
                 visibility_config=self._visibility(f"{name}-rate-limit-per-ip"),
             )
         ]
@@ -101,15 +115,17 @@ class WebAcl(Construct):
             name=name,
             description=f"{name}: rate limit {config.rate_limit} per {config.rate_window_seconds}s per IP, "
             f"AWS managed rules",
-            scope="REGIONAL",
+            scope=scope_,
             default_action=Wafv2WebAclDefaultAction(allow=Wafv2WebAclDefaultActionAllow()),
             rule=rules,
             visibility_config=Wafv2WebAclVisibilityConfig(
                 cloudwatch_metrics_enabled=True, metric_name=metric_name(name), sampled_requests_enabled=True
             ),
             tags={"Name": name, **tags},
+            provider=provider,
         )
-        Wafv2WebAclAssociation(self, "association", resource_arn=alb_arn, web_acl_arn=acl.arn)
+        if alb_arn is not None:
+            Wafv2WebAclAssociation(self, "association", resource_arn=alb_arn, web_acl_arn=acl.arn)
         self.web_acl_arn = acl.arn
         self.web_acl_id = acl.id
 
@@ -122,6 +138,7 @@ class WebAcl(Construct):
                 retention_in_days=config.log_retention_days,
                 kms_key_id=log_kms_key_arn,
                 tags=tags,
+                provider=provider,
             )
             Wafv2WebAclLoggingConfiguration(
                 self,
@@ -134,6 +151,7 @@ class WebAcl(Construct):
                     )
                     for header in REDACTED_HEADERS
                 ],
+                provider=provider,
             )
             self.log_group_name = log_group.name
 

@@ -9,6 +9,8 @@ from constructs import Construct
 
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
+from stacks.layers.domain import DomainOutputs
+from stacks.layers.edge import EdgeOutputs, edge_outputs
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
 from stacks.layers.network import NetworkOutputs
@@ -36,6 +38,8 @@ def stack_outputs(
     registry: RegistryOutputs,
     load_balancing: LoadBalancingOutputs | None,
     compute: ComputeOutputs,
+    domain: DomainOutputs | None = None,
+    edge: EdgeOutputs | None = None,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -132,6 +136,8 @@ def stack_outputs(
                 "compute", "codedeploy_app_name", compute.codedeploy_app_name, "CodeDeploy application (blue/green)"
             )
         )
+    if edge is not None:
+        outputs += edge_outputs(domain, edge)
     return outputs
 
 

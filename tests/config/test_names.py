@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from config import PlatformConfig, names
+from config.edge import fronted_by_cloudfront
 from tests.conftest import Json, resources
 
 
@@ -51,6 +52,7 @@ def test_generated_names_match_the_stack(synthesized: Path, reference_config: Pl
     assert values(document, "aws_secretsmanager_secret", "name") == {
         *(names.secret_name(prefix, key) for key in config.security.secrets),
         names.redis_auth_token_secret_name(prefix),
+        *([names.origin_secret_name(prefix)] if fronted_by_cloudfront(config) else []),
     }
     parameter_prefix = names.parameter_prefix(project, environment, config.security.parameter_prefix)
     assert parameter_prefix == f"/{project}/{environment}"

@@ -87,9 +87,7 @@ def test_web_services_need_a_load_balancer(reference_document: Json) -> None:
     with pytest.raises(ConfigError) as caught:
         build_config(document, "environments.toml")
     assert any(
-        str(p).endswith(
-            "load_balancer: web services (api, realtime, web) need a [load_balancer] with a certificate_arn"
-        )
+        str(p).endswith("load_balancer: web services (api, realtime, web) need a [load_balancer]")
         for p in caught.value.problems
     )
 

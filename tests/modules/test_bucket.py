@@ -89,3 +89,41 @@ def test_kms_bucket_denies_uploads_asking_for_other_encryption() -> None:
         {"test": "StringNotEqualsIfExists", "variable": "s3:x-amz-server-side-encryption", "values": ["aws:kms"]}
     ]
     assert "DenyNonKmsUploads" not in statements(bucket_json(kms_key_arn=None))
+
+
+def test_versioning_can_be_left_off() -> None:
+    assert "aws_s3_bucket_versioning" not in bucket_json(kms_key_arn=None, versioning=False)["resource"]
+    assert resources(bucket_json(kms_key_arn=None), "aws_s3_bucket_versioning")
+
+
+def test_object_ownership_for_acl_delivery() -> None:
+    document = bucket_json(kms_key_arn=None, object_ownership="BucketOwnerPreferred")
+    assert only(document, "aws_s3_bucket_ownership_controls")["rule"]["object_ownership"] == "BucketOwnerPreferred"
+    default = bucket_json(kms_key_arn=None)
+    assert only(default, "aws_s3_bucket_ownership_controls")["rule"]["object_ownership"] == "BucketOwnerEnforced"
+
+
+def test_grant_added_later_is_scoped_to_its_source() -> None:
+    app = Testing.app()
+    stack = TerraformStack(app, "test")
+    bucket = PrivateBucket(stack, "data", bucket_name="acme-dev-data", kms_key_arn=None)
+    bucket.add_grant(
+        BucketGrant(
+            "CloudFrontReads",
+            "Service",
+            "cloudfront.amazonaws.com",
+            ("s3:GetObject",),
+            "",
+            source_arn="arn:aws:cloudfront::123456789012:distribution/E1",
+        )
+    )
+    found = statements(synth_json(stack))
+    assert set(found) == {"CloudFrontReads", "DenyInsecureTransport", "DenyOutdatedTls"}
+    assert found["CloudFrontReads"]["condition"] == [
+        {
+            "test": "StringEquals",
+            "variable": "AWS:SourceArn",
+            "values": ["arn:aws:cloudfront::123456789012:distribution/E1"],
+        }
+    ]
+    assert found["CloudFrontReads"]["resources"][0].endswith(".arn}/*")

@@ -532,9 +532,12 @@ def test_config_errors_name_the_problem(fields: dict[str, Any], message: str) ->
         lb_config(**fields)
 
 
-def test_certificate_is_required() -> None:
-    with pytest.raises(ValidationError, match="certificate_arn\n  Field required"):
-        LoadBalancerConfig.model_validate({})
+def test_certificate_comes_from_the_config_or_the_caller() -> None:
+    assert LoadBalancerConfig.model_validate({}).certificate_arn is None  # [domain] may issue it instead
+    with pytest.raises(ValueError, match="the HTTPS listener needs a certificate"):
+        lb_json({"web": WEB}, LoadBalancerConfig.model_validate({}))
+    document, _ = lb_json({"web": WEB}, LoadBalancerConfig.model_validate({}), certificate_arn=OTHER_CERTIFICATE)
+    assert listener(document, 443)["certificate_arn"] == OTHER_CERTIFICATE
 
 
 def test_load_balancer_module_validates_with_terraform(tmp_path: Path, terraform_env: dict[str, str]) -> None:
@@ -557,3 +560,48 @@ def test_load_balancer_module_validates_with_terraform(tmp_path: Path, terraform
         security_group_id="sg-0123456789abcdef0",
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+HEADER = ("X-Origin-Verify", "s3cr3t")
+
+
+def test_origin_header_is_required_by_every_rule_and_the_rest_gets_403() -> None:
+    document, lb = lb_json({"web": WEB, "api": API}, origin_header=HEADER)
+    https = listener(document, 443)
+    assert https["default_action"] == [
+        {
+            "type": "fixed-response",
+            "fixed_response": {"content_type": "text/plain", "message_body": "Forbidden", "status_code": "403"},
+        }
+    ]
+    header = {"http_header": {"http_header_name": "X-Origin-Verify", "values": ["s3cr3t"]}}
+    rules = {rule["tags"]["Service"]: rule for rule in rules_on(document, 443)}
+    assert set(rules) == {"web", "api"}
+    assert rules["api"]["condition"] == [{"path_pattern": {"values": ["/api/*"]}}, header]
+    # the default service is reached through a header-only rule at the last priority
+    assert rules["web"]["condition"] == [header] and rules["web"]["priority"] == 50000
+    assert rules["web"]["action"][0]["target_group_arn"] == ref(document, "aws_lb_target_group", "name", "acme-dev-web")
+    assert lb.attachments["web"] and lb.attachments["api"]
+
+
+def test_without_origin_header_the_default_service_is_the_default_action() -> None:
+    document, _ = lb_json({"web": WEB, "api": API})
+    assert listener(document, 443)["default_action"][0]["type"] == "forward"
+    (rule,) = rules_on(document, 443)
+    assert all("http_header" not in condition for condition in rule["condition"])
+
+
+def test_origin_header_leaves_the_vpc_only_test_listener_alone() -> None:
+    web = service(port=3000, routing={"default": True}, deployment={"strategy": "blue_green"})
+    api = service(routing={"path_patterns": ["/api/*"]}, deployment={"strategy": "blue_green"})
+    document, _ = lb_json({"web": web, "api": api}, origin_header=HEADER)
+    test = listener(document, 8443)
+    assert test["default_action"][0]["target_group_arn"] == ref(
+        document, "aws_lb_target_group", "name", "acme-dev-web-green"
+    )
+    (test_rule,) = rules_on(document, 8443)
+    assert all("http_header" not in condition for condition in test_rule["condition"])
+    production = {rule["tags"]["Service"]: rule for rule in rules_on(document, 443)}
+    # CodeDeploy swaps the blue/green default service's rule now, not the (403) default action
+    assert production["web"]["lifecycle"]["ignore_changes"] == ["action"]
+    assert "lifecycle" not in listener(document, 443)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from cdktf import TerraformStack, Testing
+from cdktf_cdktf_provider_aws.provider import AwsProvider
 from pydantic import ValidationError
 
 from config.base import FieldError
@@ -640,3 +641,26 @@ def test_security_module_validates_with_terraform(tmp_path: Path, terraform_env:
         )
     assert groups.database_security_group_id is not None
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+def test_waf_behind_cloudfront_counts_the_forwarded_client_ip() -> None:
+    stack = TerraformStack(Testing.app(), "test")
+    WebAcl(stack, "waf", name="acme-dev", config=WafConfig(), alb_arn=ALB, forwarded_ip=True)
+    statement = only(synth_json(stack), "aws_wafv2_web_acl")["rule"][0]["statement"]["rate_based_statement"]
+    assert statement["aggregate_key_type"] == "FORWARDED_IP"
+    assert statement["forwarded_ip_config"] == {"header_name": "X-Forwarded-For", "fallback_behavior": "MATCH"}
+    direct, _ = waf_json(WafConfig())
+    plain = only(direct, "aws_wafv2_web_acl")["rule"][0]["statement"]["rate_based_statement"]
+    assert plain["aggregate_key_type"] == "IP" and "forwarded_ip_config" not in plain
+
+
+def test_cloudfront_scope_acl_in_us_east_1_without_association() -> None:
+    stack = TerraformStack(Testing.app(), "test")
+    east = AwsProvider(stack, "east", region="us-east-1", alias="us_east_1")
+    WebAcl(stack, "waf", name="acme-dev-cdn", config=WafConfig(), alb_arn=None, scope_="CLOUDFRONT", provider=east)
+    document = synth_json(stack)
+    acl = only(document, "aws_wafv2_web_acl")
+    assert (acl["scope"], acl["provider"]) == ("CLOUDFRONT", "aws.us_east_1")
+    assert "aws_wafv2_web_acl_association" not in document["resource"]
+    assert only(document, "aws_cloudwatch_log_group")["provider"] == "aws.us_east_1"
+    assert only(document, "aws_wafv2_web_acl_logging_configuration")["provider"] == "aws.us_east_1"

@@ -100,7 +100,9 @@ def test_versions_are_pinned_for_plain_terraform(reference_config: PlatformConfi
 
 
 def test_provider_default_tags(reference_config: PlatformConfig) -> None:
-    (provider,) = platform_json(reference_config, "stg")["provider"]["aws"]
+    provider, us_east_1 = platform_json(reference_config, "stg")["provider"]["aws"]
+    # the CloudFront certificate and web ACL's provider: same tags, only region and alias differ
+    assert us_east_1 == {**provider, "region": "us-east-1", "alias": "us_east_1"}
     assert provider["region"] == "ap-northeast-1"
     assert provider["default_tags"] == [
         {
@@ -150,7 +152,8 @@ def test_prod_in_its_own_account_with_its_own_backend(config_with: Callable[[Jso
     backend = document["terraform"]["backend"]["s3"]
     assert backend["bucket"] == "acme-prod-state" and backend["dynamodb_table"] == "acme-prod-locks"
     assert backend["assume_role"] == {"role_arn": "arn:aws:iam::222222222222:role/terraform-state"}
-    (provider,) = document["provider"]["aws"]
+    provider, us_east_1 = document["provider"]["aws"]
+    assert us_east_1 == {**provider, "region": "us-east-1", "alias": "us_east_1"}
     assert provider["allowed_account_ids"] == ["222222222222"]
     assert provider["assume_role"] == [
         {"role_arn": "arn:aws:iam::222222222222:role/platform-deploy", "session_name": "acme-prod"}

@@ -27,12 +27,14 @@ EXEMPT = {
     ("aws_db_parameter_group", "family"): "an engine family (aurora-postgresql16), not a name",
     ("aws_rds_cluster_parameter_group", "family"): "an engine family, not a name",
     ("aws_elasticache_parameter_group", "family"): "an engine family, not a name",
+    ("aws_route53_record", "name"): "a DNS name in the configured zone (config/edge.py checks it)",
 }
 
 
 def naming_forms(project: str, environment: str) -> list[re.Pattern[str]]:
     """The forms the README lists: {p}-{e}[-component], secrets {p}-{e}/key, SSM /{p}/{e}/key, alias/{p}-{e},
-    and log groups whose AWS-imposed prefix (/ecs/, /aws/<service>/, aws-waf-logs-) carries {p}-{e}."""
+    and log groups whose AWS-imposed prefix (/ecs/, /aws/<service>/, aws-waf-logs-) carries {p}-{e} (the
+    CloudFront web ACL's with `-cdn`)."""
     p, e = re.escape(project), re.escape(environment)
     return [
         re.compile(rf"^{p}-{e}(-[a-z0-9-]+)?$"),
@@ -41,7 +43,7 @@ def naming_forms(project: str, environment: str) -> list[re.Pattern[str]]:
         re.compile(rf"^alias/{p}-{e}$"),
         re.compile(rf"^/ecs/{p}-{e}/[a-z0-9-]+$"),
         re.compile(rf"^/aws/[a-z0-9-]+(/[a-z]+)?/{p}-{e}(-[a-z0-9-]+)?(/[a-z0-9-]+)*$"),
-        re.compile(rf"^aws-waf-logs-{p}-{e}$"),
+        re.compile(rf"^aws-waf-logs-{p}-{e}(-cdn)?$"),
         re.compile(rf"^{p}-{e}-[a-z0-9-]+-\$\{{data\.aws_caller_identity\.[A-Za-z0-9_]+\.account_id\}}$"),
     ]
 

@@ -26,6 +26,8 @@ def test_every_layer_of_the_composition_root_is_found() -> None:
         "account",
         "compute",
         "data",
+        "domain",
+        "edge",
         "encryption",
         "load_balancing",
         "network",
