@@ -130,6 +130,8 @@ class StateStack(TerraformStack):
             role_arn=environment.deploy_role_arn,
         )
         s3_backend(self, backend=environment.backend, key=state_key(project, environment.name, state))
+        self.base_children = tuple(child.node.id for child in self.node.children)
+        """What every state holds before a layer adds anything (provider, backend)."""
 
     def register_outgoing_cross_stack_reference(self, identifier: str) -> TerraformOutput:
         """The output cdktf adds for a value a later state reads, not marked sensitive.
@@ -171,9 +173,13 @@ def layered_platform(scope: Construct, *, project: ProjectConfig, environment: E
             )
         return stacks[state]
 
-    for state in STATE_NAMES:  # every layer gets its state in apply order, even one without outputs yet
+    for state in STATE_NAMES:  # created in apply order, so the app lists them in that order
         at(state)
     layers = compose(at, EnvironmentContext(project=project, config=environment))
+    for state, stack in list(stacks.items()):
+        if len(stack.node.children) <= len(stack.base_children):  # a layer switched off: no state for nothing
+            scope.node.try_remove_child(stack.node.id)
+            del stacks[state]
     return LayeredPlatform(stacks=stacks, layers=layers)
 
 

@@ -52,7 +52,7 @@ def test_per_layer_gives_one_stack_and_one_state_key_per_layer(layered_synthesiz
         assert backend["key"] == f"acme/prod/{state}.tfstate"
         assert backend["bucket"] == "acme-terraform-state-apne1" and backend["encrypt"] is True
         assert document["terraform"]["required_providers"]["aws"]["version"] == "~> 5.100.0"
-        (provider,) = document["provider"]["aws"]
+        (provider,) = [provider for provider in document["provider"]["aws"] if "alias" not in provider]
         assert provider["default_tags"][0]["tags"]["Environment"] == "prod"
         assert addresses(document), f"{name} holds no resource"
 
@@ -90,7 +90,11 @@ def test_later_layers_read_earlier_states_through_remote_state(layered_synthesiz
     dependencies = {name: manifest(layered_synthesized)["stacks"][name]["dependencies"] for name in LAYER_STACKS}
     assert dependencies["prod-encryption"] == []
     assert dependencies["prod-registry"] == ["prod-encryption"]
-    assert set(dependencies["prod-compute"]) == set(LAYER_STACKS) - {"prod-compute"}
+    assert set(dependencies["prod-compute"]) == {
+        f"prod-{state}"
+        for state in ("encryption", "registry", "network", "security", "data", "secrets", "load-balancing")
+    }
+    assert "prod-load-balancing" in dependencies["prod-edge"] and "prod-domain" in dependencies["prod-load-balancing"]
     for name, document in documents.items():
         readers = document.get("data", {}).get("terraform_remote_state", {})
         assert sorted(readers) == sorted(f"cross-stack-reference-input-{other}" for other in dependencies[name])
@@ -225,3 +229,13 @@ def test_unknown_layout_is_refused(
     (problem,) = raised.value.problems
     assert f"test.toml {key}: " in str(problem) or f"] {key}: " in str(problem)
     assert message in str(problem)
+
+
+def test_a_layer_switched_off_gets_no_state(config_with: Callable[[Json], PlatformConfig], tmp_path: Path) -> None:
+    """dev has no domain and no CDN: per layer it gets no empty `dev-domain` / `dev-edge` stacks."""
+    from main import synthesize
+
+    config = config_with({"environments": {"dev": {"state": "per_layer"}}})
+    assert config.environment("dev").cdn.enabled is False
+    written = [stack.name for stack in synthesize(config, ["dev"], tmp_path / "cdktf.out")]
+    assert written == ["bootstrap", *(f"dev-{state}" for state in STATE_NAMES if state not in ("domain", "edge"))]
