@@ -10,6 +10,7 @@ from constructs import Construct
 from config import EnvironmentConfig, ProjectConfig
 from stacks.common import aws_provider, pin_versions, s3_backend, state_key
 from stacks.layers.account import AccountOutputs, account_layer
+from stacks.layers.batch import BatchOutputs, batch_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
@@ -20,6 +21,7 @@ from stacks.layers.outputs import declare_outputs, stack_outputs
 from stacks.layers.registry import RegistryOutputs, registry_layer
 from stacks.layers.secrets import SecretsOutputs, secrets_layer
 from stacks.layers.security import SecurityOutputs, security_layer
+from stacks.layers.storage import StorageOutputs, storage_layer
 
 LAYER = "platform"
 """The state-key name of this stack; a future split into layers adds siblings, not renames."""
@@ -36,8 +38,10 @@ class PlatformLayers:
     data: DataOutputs
     secrets: SecretsOutputs
     registry: RegistryOutputs
+    storage: StorageOutputs
     load_balancing: LoadBalancingOutputs | None
     compute: ComputeOutputs
+    batch: BatchOutputs | None
 
 
 class PlatformStack(TerraformStack):
@@ -67,6 +71,7 @@ class PlatformStack(TerraformStack):
         data = data_layer(self, env=env, account=account, encryption=encryption, network=network, security=security)
         secrets = secrets_layer(self, env=env, encryption=encryption, data=data)
         registry = registry_layer(self, env=env, encryption=encryption)
+        storage = storage_layer(self, env=env, encryption=encryption)
         load_balancing = load_balancing_layer(self, env=env, encryption=encryption, network=network, security=security)
         compute = compute_layer(
             self,
@@ -78,7 +83,18 @@ class PlatformStack(TerraformStack):
             data=data,
             secrets=secrets,
             registry=registry,
+            storage=storage,
             load_balancing=load_balancing,
+        )
+        batch = batch_layer(
+            self,
+            env=env,
+            account=account,
+            encryption=encryption,
+            network=network,
+            security=security,
+            registry=registry,
+            storage=storage,
         )
         declare_outputs(
             self,
@@ -88,8 +104,10 @@ class PlatformStack(TerraformStack):
                 data=data,
                 secrets=secrets,
                 registry=registry,
+                storage=storage,
                 load_balancing=load_balancing,
                 compute=compute,
+                batch=batch,
             ),
         )
         self.layers = PlatformLayers(
@@ -100,6 +118,8 @@ class PlatformStack(TerraformStack):
             data=data,
             secrets=secrets,
             registry=registry,
+            storage=storage,
             load_balancing=load_balancing,
             compute=compute,
+            batch=batch,
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from stacks.layers.batch import BatchOutputs, batch_outputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
 from stacks.layers.encryption import EncryptionOutputs
@@ -14,6 +15,7 @@ from stacks.layers.load_balancing import LoadBalancingOutputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.registry import RegistryOutputs
 from stacks.layers.secrets import SecretsOutputs
+from stacks.layers.storage import StorageOutputs, storage_outputs
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,10 @@ def stack_outputs(
     data: DataOutputs,
     secrets: SecretsOutputs,
     registry: RegistryOutputs,
+    storage: StorageOutputs,
     load_balancing: LoadBalancingOutputs | None,
     compute: ComputeOutputs,
+    batch: BatchOutputs | None,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -101,6 +105,8 @@ def stack_outputs(
         outputs.append(
             StackOutput("codedeploy_app_name", compute.codedeploy_app_name, "CodeDeploy application (blue/green)")
         )
+    outputs += storage_outputs(storage)
+    outputs += batch_outputs(batch)
     return outputs
 
 
