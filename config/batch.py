@@ -13,6 +13,13 @@ from config.storage import BucketAccess, QueueAccess, StorageKey
 JobKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 """A job definition's config key; the definition is named `{env}_<key>_job` (seed 003: `{env}_fastapi_default_job`)."""
 
+
+def batch_role_names(prefix: str, key: str) -> tuple[str, str]:
+    """The execution role and the job role of one job definition (modules/batch)."""
+    base = f"{prefix}-batch-{key.replace('_', '-')}"
+    return f"{base}-execution", f"{base}-job"
+
+
 FARGATE_VCPUS = {size / 1024: size for size in FARGATE_SIZES}
 """vCPU values Batch on Fargate accepts (0.25 .. 16) -> the CPU units of the same Fargate size."""
 

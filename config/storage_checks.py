@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from config import names
+from config.batch import batch_role_names
 from config.models import EnvironmentConfig, ProjectConfig
 from config.services import METRIC_VARIABLES
 from config.storage import QUEUE_NAME_LIMIT, bucket_name, bucket_variable, queue_name, queue_variable
@@ -88,6 +89,15 @@ def _batch(environment: EnvironmentConfig) -> Iterator[Problem]:
 
 
 def _names(environment: EnvironmentConfig, prefix: str) -> Iterator[Problem]:
+    if environment.batch.enabled:
+        for key in sorted(environment.batch.jobs):
+            role = batch_role_names(prefix, key)[0]
+            if len(role) > names.IAM_ROLE_LIMIT:
+                yield (
+                    f"batch.jobs.{key}",
+                    f"gives the IAM role name {role!r} ({len(role)} characters); IAM allows {names.IAM_ROLE_LIMIT}: "
+                    "shorten the key",
+                )
     for key in environment.enabled_buckets:
         problem = names.bucket_name_problem(bucket_name(prefix, key))
         if problem is not None:

@@ -26,7 +26,7 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
-from config.batch import BatchConfig, BatchJobConfig
+from config.batch import BatchConfig, BatchJobConfig, batch_role_names
 from modules.iam import PolicyGrant, service_trust_policy
 from modules.security.roles import ECR_PULL
 
@@ -43,7 +43,7 @@ def job_definition_name(environment: str, key: str) -> str:
 
 def job_log_group_name(name: str, key: str) -> str:
     """The log group of one job definition's containers."""
-    return f"/aws/batch/{name}/{key}"
+    return f"/aws/batch/{name}/{key.replace('_', '-')}"
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class Batch(Construct):
         tags: dict[str, str],
     ) -> None:
         ident = key
-        role_prefix = f"{name}-batch-{key.replace('_', '-')}"
+        execution_role_name, job_role_name = batch_role_names(name, key)
         logs = CloudwatchLogGroup(
             self,
             f"{ident}_logs",
@@ -165,7 +165,7 @@ class Batch(Construct):
         execution = IamRole(
             self,
             f"{ident}_execution",
-            name=f"{role_prefix}-execution",
+            name=execution_role_name,
             description=f"Batch starts {key} jobs with this role: image pull, logs",
             assume_role_policy=assume,
             tags=tags,
@@ -193,7 +193,7 @@ class Batch(Construct):
         job_role = IamRole(
             self,
             f"{ident}_job_role",
-            name=f"{role_prefix}-job",
+            name=job_role_name,
             description=f"The {key} job runs as this role",
             assume_role_policy=assume,
             tags=tags,

@@ -161,3 +161,10 @@ def test_bucket_name_too_long(problems: Callable[[Json], list[str]]) -> None:
     found = problems({"project": {"name": "p" * 26}, "defaults": {"storage": {key: {}}}})
     line = one_problem(found, f"storage.{key}:")
     assert "not an S3 bucket name: 3-63 characters" in line and "[prod]" in line
+
+
+def test_batch_role_name_too_long(problems: Callable[[Json], list[str]]) -> None:
+    key = "j" * 39  # acme-prod-batch-<39>-execution is 65 characters (stg: 64), IAM allows 64
+    found = problems({"defaults": {"batch": {"jobs": {key: {"repository": "api"}}}}})
+    line = one_problem(found, f"batch.jobs.{key}:")
+    assert "IAM allows 64" in line and "[prod]" in line

@@ -91,7 +91,7 @@ def test_job_definition_runs_the_image_with_its_roles_and_logs() -> None:
     assert container["jobRoleArn"] == f"${{aws_iam_role.{roles['acme-stg-batch-fastapi-default-job']}.arn}}"
     assert container["executionRoleArn"] == f"${{aws_iam_role.{roles['acme-stg-batch-fastapi-default-execution']}.arn}}"
     logs = only(document, "aws_cloudwatch_log_group")
-    assert logs["name"] == "/aws/batch/acme-stg/fastapi_default" and logs["kms_key_id"] == "arn:key"
+    assert logs["name"] == "/aws/batch/acme-stg/fastapi-default" and logs["kms_key_id"] == "arn:key"
 
 
 def policy(document: Json, suffix: str) -> list[Json]:
