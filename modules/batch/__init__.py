@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.batch_compute_environment import (
     BatchComputeEnvironment,
     BatchComputeEnvironmentComputeResources,
@@ -93,7 +94,10 @@ class Batch(Construct):
         compute = BatchComputeEnvironment(
             self,
             "compute_environment",
-            compute_environment_name=f"{name}-batch",
+            # A changed capacity type replaces the environment; AWS refuses to delete one a job queue still uses,
+            # so the new one (another generated name) is created and put into the queue before the old one goes.
+            compute_environment_name_prefix=f"{name}-batch-",
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             type="MANAGED",
             state="ENABLED",
             compute_resources=BatchComputeEnvironmentComputeResources(

@@ -52,6 +52,8 @@ def test_fargate_compute_environment_in_the_private_subnets() -> None:
     document = batch_json(BatchConfig(enabled=True, capacity="FARGATE_SPOT", max_vcpus=32))
     compute = only(document, "aws_batch_compute_environment")
     assert compute["type"] == "MANAGED" and "service_role" not in compute  # the service-linked role
+    assert compute["compute_environment_name_prefix"] == "acme-stg-batch-"
+    assert compute["lifecycle"] == {"create_before_destroy": True}
     assert compute["compute_resources"] == {
         "type": "FARGATE_SPOT",
         "max_vcpus": 32,
