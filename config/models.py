@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import AccountId, ConfigModel, FieldError, Name, Region, RoleArn
+from config.batch import BatchConfig
 from config.cache import CacheConfig
 from config.compute import ComputeConfig
 from config.database import DatabaseConfig
@@ -17,6 +18,7 @@ from config.network import NetworkConfig
 from config.registry import RegistryConfig
 from config.security import SecurityConfig
 from config.services import ServiceConfig, ServiceName
+from config.storage import BucketConfig, QueueConfig, StorageKey
 
 ENVIRONMENT_NAMES = ("dev", "stg", "prod")
 """The environments a platform may declare, in promotion (and apply) order."""
@@ -183,6 +185,9 @@ class EnvironmentConfig(ConfigModel):
     protection: ProtectionConfig = ProtectionConfig()
     domain: DomainConfig = DomainConfig()
     cdn: CdnConfig = CdnConfig()
+    storage: dict[StorageKey, BucketConfig] = Field(default_factory=dict)
+    queues: dict[StorageKey, QueueConfig] = Field(default_factory=dict)
+    batch: BatchConfig = BatchConfig()
 
     @property
     def protected(self) -> bool:
@@ -194,6 +199,16 @@ class EnvironmentConfig(ConfigModel):
     def enabled_services(self) -> dict[str, ServiceConfig]:
         """The services this environment runs, by name in sorted order."""
         return {name: service for name, service in sorted(self.services.items()) if service.enabled}
+
+    @property
+    def enabled_buckets(self) -> dict[str, BucketConfig]:
+        """The application buckets of this environment, by key in sorted order."""
+        return {key: bucket for key, bucket in sorted(self.storage.items()) if bucket.enabled}
+
+    @property
+    def enabled_queues(self) -> dict[str, QueueConfig]:
+        """The SQS queues of this environment, by key in sorted order."""
+        return {key: queue for key, queue in sorted(self.queues.items()) if queue.enabled}
 
 
 class PlatformConfig(ConfigModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-TIER_SECURITY_GROUPS = ("alb", "bastion", "database", "cache")
+TIER_SECURITY_GROUPS = ("alb", "bastion", "batch", "database", "cache")
 """Security groups of the tiers (modules/security/groups.py), named `{prefix}-{tier}` like a service's group."""
 
 NETWORK_SECURITY_GROUPS = ("vpc-endpoints",)
@@ -139,6 +139,11 @@ SECURITY_GROUP_FIXED_IDS = (
     *(f"{tier}{suffix}" for tier in ("database", "cache") for suffix in ("", "_from_bastion")),
     "bastion_to_database",
     "bastion_to_cache",
+    "batch",
+    "batch_https",
+    *(f"{tier}_from_batch" for tier in ("database", "cache")),
+    "batch_to_database",
+    "batch_to_cache",
 )
 """Construct ids modules/security/groups.py uses for the tiers themselves."""
 

@@ -15,6 +15,7 @@ from config.models import EnvironmentConfig, ProjectConfig
 from config.protection import check_protection
 from config.routing import SLOTS_PER_LEVEL, TIER_NAMES, priority_problems, rule_conditions, rule_level
 from config.service_checks import check_services
+from config.storage_checks import check_storage
 
 DB_SECRET_KEYS = ("username", "password")
 """JSON keys of the RDS-managed master secret a container may read (`db:<key>`)."""
@@ -45,6 +46,7 @@ def check_environment(
         *priority_problems(environment.services),
         *check_services(environment),
     ]
+    problems += check_storage(environment, project)
     if project is not None:
         problems += check_limits(project, environment)
     return problems

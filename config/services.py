@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError, check_log_retention
 from config.health_checks import matcher_problem
+from config.storage import BucketAccess, QueueAccess, StorageKey
 
 ServiceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,20}$")]
 """A service name: the {component} of its resource names and its ECR repository name."""
@@ -196,6 +197,10 @@ class ServiceConfig(ConfigModel):
     exec: bool = False
     depends_on: tuple[ServiceName, ...] = ()
     data_access: tuple[Literal["database", "cache"], ...] | None = None
+    buckets: dict[StorageKey, BucketAccess] = Field(default_factory=dict)
+    """Application buckets the service may use, by key, and how; it gets each one's name as `<KEY>_BUCKET`."""
+    queues: dict[StorageKey, QueueAccess] = Field(default_factory=dict)
+    """SQS queues the service may use, by key, and how; it gets each one's URL as `<KEY>_QUEUE_URL`."""
     routing: RoutingConfig | None = None
     autoscaling: AutoscalingConfig | None = None
     deployment: DeploymentConfig = DeploymentConfig()

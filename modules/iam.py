@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
@@ -42,3 +44,27 @@ def service_trust_policy(
         ],
     )
     return str(document.json)
+
+
+@dataclass(frozen=True)
+class PolicyGrant:
+    """One Allow statement of an identity policy, planned outside construct code (e.g. bucket or queue access)."""
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    """(test, variable, values) triples, e.g. ("StringEquals", "kms:ViaService", ("s3.<region>.amazonaws.com",))."""
+
+    def statement(self) -> DataAwsIamPolicyDocumentStatement:
+        """The grant as the provider's policy-document statement."""
+        return DataAwsIamPolicyDocumentStatement(
+            sid=self.sid,
+            actions=list(self.actions),
+            resources=list(self.resources),
+            condition=[
+                DataAwsIamPolicyDocumentStatementCondition(test=test, variable=variable, values=list(values))
+                for test, variable, values in self.conditions
+            ]
+            or None,
+        )

@@ -17,6 +17,7 @@ PLATFORM = "platform"
 StateName = Literal[
     "encryption",
     "registry",
+    "storage",
     "network",
     "security",
     "data",
@@ -24,6 +25,7 @@ StateName = Literal[
     "domain",
     "load-balancing",
     "compute",
+    "batch",
     "edge",
 ]
 """The states of a `per_layer` environment (stacks `{env}-{state}`), in the order the layers are composed."""

@@ -19,6 +19,7 @@ from constructs import Construct
 from config import EnvironmentConfig, ProjectConfig
 from stacks.common import aws_provider, pin_versions, s3_backend, state_key
 from stacks.layers.account import AccountOutputs, account_layer
+from stacks.layers.batch import BatchOutputs, batch_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
@@ -31,6 +32,7 @@ from stacks.layers.outputs import declare_outputs, stack_outputs
 from stacks.layers.registry import RegistryOutputs, registry_layer
 from stacks.layers.secrets import SecretsOutputs, secrets_layer
 from stacks.layers.security import SecurityOutputs, security_layer
+from stacks.layers.storage import StorageOutputs, storage_layer
 from stacks.order import PLATFORM, STATE_NAMES, StateName
 
 Placement = Callable[[StateName], Construct]
@@ -48,9 +50,11 @@ class PlatformLayers:
     data: DataOutputs
     secrets: SecretsOutputs
     registry: RegistryOutputs
+    storage: StorageOutputs
     domain: DomainOutputs | None
     load_balancing: LoadBalancingOutputs | None
     compute: ComputeOutputs
+    batch: BatchOutputs | None
     edge: EdgeOutputs
 
 
@@ -63,6 +67,7 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
     account = account_layer(at("encryption"))
     encryption = encryption_layer(at("encryption"), env=env, account=account)
     registry = registry_layer(at("registry"), env=env, encryption=encryption)
+    storage = storage_layer(at("storage"), env=env, encryption=encryption)
     network = network_layer(at("network"), env=env, account=account, encryption=encryption)
     security = security_layer(at("security"), env=env, network=network)
     data = data_layer(at("data"), env=env, account=account, encryption=encryption, network=network, security=security)
@@ -81,7 +86,18 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         data=data,
         secrets=secrets,
         registry=registry,
+        storage=storage,
         load_balancing=load_balancing,
+    )
+    batch = batch_layer(
+        at("batch"),
+        env=env,
+        account=account,
+        encryption=encryption,
+        network=network,
+        security=security,
+        registry=registry,
+        storage=storage,
     )
     edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
     outputs = stack_outputs(
@@ -90,8 +106,10 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         data=data,
         secrets=secrets,
         registry=registry,
+        storage=storage,
         load_balancing=load_balancing,
         compute=compute,
+        batch=batch,
         domain=domain,
         edge=edge,
     )
@@ -105,9 +123,11 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         data=data,
         secrets=secrets,
         registry=registry,
+        storage=storage,
         domain=domain,
         load_balancing=load_balancing,
         compute=compute,
+        batch=batch,
         edge=edge,
     )
 

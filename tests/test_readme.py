@@ -45,6 +45,9 @@ def table() -> dict[str, set[str]]:
         "a blue/green service",
         "`[cdn] enabled`",
         "`[domain] enabled`",
+        "an enabled `[storage.<name>]` bucket",
+        "an enabled `[queues.<name>]` queue",
+        "`[batch] enabled`",
     }
     return found
 
@@ -62,7 +65,13 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     for service in document["defaults"]["services"].values():
         service["secrets"] = {}
         service["environment"] = {}
+        service["buckets"] = {}
+        service["queues"] = {}
     prod = document["environments"]["prod"]
+    prod["services"]["api"]["queues"] = {}
+    prod["storage"] = {key: {"enabled": False} for key in document["defaults"]["storage"]}
+    prod["queues"] = {key: {"enabled": False} for key in document["defaults"]["queues"]}
+    document["defaults"]["batch"]["enabled"] = False  # stg's job runs the api image, disabled below
     prod["database"] = {"enabled": False}
     prod["cache"] = {"enabled": False}
     prod["security"] = {"waf": {"enabled": False}}

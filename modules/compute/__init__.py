@@ -199,7 +199,7 @@ class Compute(Construct):
             image=f"{wiring.image_repository_url}:{image_tag}",
             log_group_name=log_group.name,
             region=self._region,
-            environment=self._environment(config),
+            environment={**self._environment(config), **wiring.environment},
             secrets=wiring.secrets,
             health_check=self._config.container_health_check,
         )

@@ -64,6 +64,8 @@ class ServiceWiring:
     """`app/<name>/<id>` of the ALB, for ALBRequestCountPerTarget scaling."""
     dependencies: Sequence[ITerraformDependable] = ()
     """Resources the service must wait for, e.g. the listener rule that attaches its target group to the ALB."""
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Variables the platform sets besides the config's, e.g. `UPLOADS_BUCKET` for a bucket the service names."""
     image_tag: str | None = None
     """The tag to run as a Terraform reference (the deployed-tag parameter CI writes), NO_IMAGE_TAG until CI has
     deployed once; None uses the config's `image_tag`."""
@@ -85,6 +87,7 @@ def check_wiring(key: str, config: ServiceConfig, wiring: ServiceWiring | None) 
     if missing:
         raise ValueError(f"service '{key}': secrets {missing} have no resolved ARN in its wiring")
     both = sorted(set(config.environment) & set(wiring.secrets))
+    both += sorted((set(config.environment) | set(wiring.secrets)) & set(wiring.environment))
     if both:
         raise ValueError(f"service '{key}': {both} are set both as environment variables and as secrets")
     if config.exec and config.readonly_root_filesystem:

@@ -23,7 +23,7 @@ HTTPS_PORT = 443
 HTTP_PORT = 80
 ANYWHERE = "0.0.0.0/0"
 
-RESERVED = frozenset({"alb", "bastion", "database", "cache"})
+RESERVED = frozenset({"alb", "bastion", "batch", "database", "cache"})
 """Tier names; a service called one of these would share its security group's name."""
 
 
@@ -33,8 +33,9 @@ class SecurityGroups(Construct):
     The ALB takes 80 (redirect) and 443 from the internet, or 443 only from CloudFront's origin-facing prefix
     list; it may only send to the web services' ports. A web service accepts its port from the ALB only; every
     service (workers too) may send HTTPS anywhere (AWS APIs through endpoints or NAT) and reach the database and
-    Redis. The database and Redis accept their port (`database_port` / `cache_port`, the ports they are configured
-    to listen on) from the services and the bastion, and send nothing.
+    Redis. Batch jobs (with `batch`) get their own group: no ingress, HTTPS out, and the data tiers listed in
+    `batch_data_access`. The database and Redis accept their port (`database_port` / `cache_port`, the ports they
+    are configured to listen on) from the services, Batch and the bastion, and send nothing.
     Rules are standalone rule resources (one per source), so adding a service never rewrites another's rules.
     """
 
@@ -53,6 +54,8 @@ class SecurityGroups(Construct):
         cache_port: int = REDIS_PORT,
         test_listener_port: int | None = None,
         vpc_cidr: str | None = None,
+        batch: bool = False,
+        batch_data_access: tuple[Literal["database", "cache"], ...] = (),
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -117,6 +120,15 @@ class SecurityGroups(Construct):
             self.bastion_security_group_id = bastion.id
             self._egress("bastion_https", bastion.id, HTTPS_PORT, "HTTPS to SSM and other AWS APIs", cidr=ANYWHERE)
 
+        self.batch_security_group_id: str | None = None
+        self._batch_data_access = batch_data_access
+        if batch:
+            group = self._group("batch", "batch", "AWS Batch jobs on Fargate: no ingress")
+            self.batch_security_group_id = group.id
+            self._egress(
+                "batch_https", group.id, HTTPS_PORT, "HTTPS to AWS APIs (VPC endpoints, NAT) and ECR", cidr=ANYWHERE
+            )
+
         self.database_security_group_id: str | None = None
         if database:
             self.database_security_group_id = self._data_tier("database", "PostgreSQL", database_port)
@@ -139,6 +151,10 @@ class SecurityGroups(Construct):
             ident = key.replace("-", "_")
             self._ingress(f"{tier}_from_{ident}", group.id, port, f"{engine} from service {key}", source=source)
             self._egress(f"{ident}_to_{tier}", source, port, f"{engine} to the {tier}", target=group.id)
+        if self.batch_security_group_id is not None and tier in self._batch_data_access:
+            batch = self.batch_security_group_id
+            self._ingress(f"{tier}_from_batch", group.id, port, f"{engine} from the Batch jobs", source=batch)
+            self._egress(f"batch_to_{tier}", batch, port, f"{engine} to the {tier}", target=group.id)
         if self.bastion_security_group_id is not None:
             self._ingress(
                 f"{tier}_from_bastion",

@@ -17,7 +17,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from config.services import ServiceConfig
-from modules.iam import service_trust_policy
+from modules.iam import PolicyGrant, service_trust_policy
 
 ECR_PULL = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
 EXEC_CHANNELS = (
@@ -36,7 +36,7 @@ class ServiceRoles(Construct):
     group, read exactly the given secrets and parameters and decrypt them with the CMK through Secrets
     Manager / SSM only. Task role (the application's identity): PutMetricData into the namespace of the
     service's custom scaling metric (when it scales on one), and the ECS Exec channels (plus the exec log group)
-    when `service.exec` is on; nothing else. (Object access to application buckets returns with the buckets.)
+    when `service.exec` is on, and the `task_grants` planned for the buckets and queues it names; nothing else.
     `repository_arn` defaults to the repository `{name}-{service_name}` in this account and region.
     """
 
@@ -54,6 +54,7 @@ class ServiceRoles(Construct):
         kms_key_arn: str,
         repository_arn: str | None = None,
         exec_log_group_arn: str | None = None,
+        task_grants: Sequence[PolicyGrant] = (),
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -167,6 +168,7 @@ class ServiceRoles(Construct):
                         resources=[exec_log_group_arn, f"{exec_log_group_arn}:*"],
                     ),
                 ]
+        task_statements += [grant.statement() for grant in task_grants]
         if task_statements:
             task_policy = DataAwsIamPolicyDocument(self, "task_permissions", statement=task_statements)
             IamRolePolicy(self, "task_policy", name="application", role=task.id, policy=task_policy.json)

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from modules.compute import Compute, ServiceWiring, exec_log_group_name, service_log_group_name
 from modules.security import ServiceRoles
+from stacks.layers.access import resolve_access
 from stacks.layers.account import AccountOutputs
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs
@@ -20,6 +21,7 @@ from stacks.layers.registry import RegistryOutputs
 from stacks.layers.secrets import SecretsOutputs
 from stacks.layers.security import SecurityOutputs
 from stacks.layers.service_secrets import resolve_secrets
+from stacks.layers.storage import StorageOutputs
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,18 @@ def compute_layer(
     data: DataOutputs,
     secrets: SecretsOutputs,
     registry: RegistryOutputs,
+    storage: StorageOutputs,
     load_balancing: LoadBalancingOutputs | None,
 ) -> ComputeOutputs:
-    """Execution and task roles per service (reading exactly its secrets), then ECS services in the private tier."""
+    """Execution and task roles per service (reading exactly its secrets, using exactly the buckets and queues it
+    names, whose names and URLs it gets as variables), then ECS services in the private tier."""
     prefix, region, services = env.prefix, env.region, env.config.enabled_services
     log_group_arn_prefix = f"arn:{account.partition}:logs:{region}:{account.account_id}:log-group:"
     lb = load_balancing
     wiring = {}
     for name, service in services.items():
         resolved = resolve_secrets(service, secrets, data)
+        access = resolve_access(buckets=service.buckets, queues=service.queues, storage=storage, region=region)
         roles = ServiceRoles(
             scope,
             f"{name}_roles",
@@ -65,6 +70,7 @@ def compute_layer(
             parameter_arns=list(resolved.parameter_arns),
             kms_key_arn=encryption.kms_key_arn,
             repository_arn=registry.repository_arns[name],
+            task_grants=access.grants,
         )
         wiring[name] = ServiceWiring(
             image_repository_url=registry.repository_urls[name],
@@ -73,6 +79,7 @@ def compute_layer(
             task_role_arn=roles.task_role_arn,
             security_group_id=security.service_security_group_ids[name],
             secrets=resolved.value_from,
+            environment=access.environment,
             targets=lb.target_groups.get(name) if lb is not None else None,
             prod_listener_arn=lb.https_listener_arn if lb is not None else None,
             test_listener_arn=lb.test_listener_arn if lb is not None else None,

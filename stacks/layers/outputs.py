@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from stacks.layers.batch import BatchOutputs, batch_outputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
 from stacks.layers.domain import DomainOutputs
@@ -16,6 +17,7 @@ from stacks.layers.load_balancing import LoadBalancingOutputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.registry import RegistryOutputs
 from stacks.layers.secrets import SecretsOutputs
+from stacks.layers.storage import StorageOutputs, storage_outputs
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,12 @@ def stack_outputs(
     data: DataOutputs,
     secrets: SecretsOutputs,
     registry: RegistryOutputs,
+    storage: StorageOutputs,
     load_balancing: LoadBalancingOutputs | None,
     compute: ComputeOutputs,
     domain: DomainOutputs | None = None,
     edge: EdgeOutputs | None = None,
+    batch: BatchOutputs | None,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -138,6 +142,8 @@ def stack_outputs(
         )
     if edge is not None:
         outputs += edge_outputs(domain, edge)
+    outputs += storage_outputs(storage)
+    outputs += batch_outputs(batch)
     return outputs
 
 

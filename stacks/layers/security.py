@@ -22,6 +22,8 @@ class SecurityOutputs:
     cache_security_group_id: str | None
     bastion_security_group_id: str | None
     """The bastion's group (reaches the data stores through SSM port forwarding), None without `bastion`."""
+    batch_security_group_id: str | None = None
+    """The Batch jobs' group (no ingress; the data stores of `batch.data_access`), None without `[batch]`."""
 
 
 def security_layer(scope: Construct, *, env: EnvironmentContext, network: NetworkOutputs) -> SecurityOutputs:
@@ -45,6 +47,8 @@ def security_layer(scope: Construct, *, env: EnvironmentContext, network: Networ
         if blue_green and config.load_balancer is not None
         else None,
         vpc_cidr=network.vpc_cidr_block,
+        batch=config.batch.enabled,
+        batch_data_access=config.batch.data_access,
     )
     return SecurityOutputs(
         alb_security_group_id=groups.alb_security_group_id,
@@ -52,4 +56,5 @@ def security_layer(scope: Construct, *, env: EnvironmentContext, network: Networ
         database_security_group_id=groups.database_security_group_id,
         cache_security_group_id=groups.cache_security_group_id,
         bastion_security_group_id=groups.bastion_security_group_id,
+        batch_security_group_id=groups.batch_security_group_id,
     )

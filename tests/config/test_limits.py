@@ -33,6 +33,7 @@ def test_one_availability_zone_is_fine_without_alb_and_database(reference_docume
     document["defaults"]["database"]["enabled"] = False
     document["defaults"]["cache"]["enabled"] = False
     document["defaults"]["services"] = {"worker": {"kind": "worker"}}
+    document["defaults"]["batch"]["enabled"] = False  # its job runs the api image and reaches the database
     for environment in document["environments"].values():
         environment.pop("services", None)
     config = build_config(document, "test.toml")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from config import PlatformConfig, names
+from config.batch import batch_role_names
 from config.edge import fronted_by_cloudfront
 from tests.conftest import Json, resources
 
@@ -40,6 +41,10 @@ def test_generated_names_match_the_stack(synthesized: Path, reference_config: Pl
         names.elasticache_replication_group_id(prefix)
     }
     roles = values(document, "aws_iam_role", "name")
+    jobs = config.batch.jobs if config.batch.enabled else {}
+    batch_roles = {role for key in jobs for role in batch_role_names(prefix, key)}
+    assert batch_roles <= roles and (batch_roles != set()) == (environment == "prod")  # dev runs no Batch
+    roles -= batch_roles
     for service in services:
         assert {names.execution_role_name(prefix, service), names.task_role_name(prefix, service)} <= roles
     assert roles - {role for s in services for role in (f"{prefix}-{s}-execution", f"{prefix}-{s}-task")} <= set(
@@ -48,6 +53,8 @@ def test_generated_names_match_the_stack(synthesized: Path, reference_config: Pl
     assert values(document, "aws_ecr_repository", "name") == {names.repository_name(prefix, s) for s in services}
     groups = {names.security_group_name(prefix, component) for component in [*services, "alb", "database", "cache"]}
     groups.add(names.security_group_name(prefix, names.NETWORK_SECURITY_GROUPS[0]))
+    if config.batch.enabled:
+        groups.add(names.security_group_name(prefix, "batch"))
     assert values(document, "aws_security_group", "name") == groups
     assert values(document, "aws_secretsmanager_secret", "name") == {
         *(names.secret_name(prefix, key) for key in config.security.secrets),

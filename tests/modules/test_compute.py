@@ -770,3 +770,22 @@ def test_ignored_changes_plan() -> None:
     assert ignored_changes(rolling, ci_owns_task_definitions=True) == ["task_definition"]
     assert ignored_changes(green, ci_owns_task_definitions=False) == [*CODE_DEPLOY_OWNED, "desired_count"]
     assert forces_new_deployment(rolling) and not forces_new_deployment(green)
+
+
+# --- variables the platform sets (bucket names, queue URLs) --------------------------------------------------------
+
+
+def test_platform_variables_join_the_config_environment() -> None:
+    api = service(environment={"PORT": "8080"})
+    wiring = {"api": wiring_for("api", api, environment={"UPLOADS_BUCKET": "acme-dev-uploads"})}
+    variables = {
+        item["name"]: item["value"] for item in container(compute_json({"api": api}, wiring=wiring))["environment"]
+    }
+    assert variables == {"PORT": "8080", "UPLOADS_BUCKET": "acme-dev-uploads"}
+
+
+def test_platform_variable_also_in_the_config_is_refused() -> None:
+    api = service(environment={"UPLOADS_BUCKET": "mine"})
+    wiring = {"api": wiring_for("api", api, environment={"UPLOADS_BUCKET": "acme-dev-uploads"})}
+    with pytest.raises(ValueError, match=r"\['UPLOADS_BUCKET'\] are set both"):
+        compute_json({"api": api}, wiring=wiring)

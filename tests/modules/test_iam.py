@@ -26,7 +26,8 @@ REGION = token("region", "name")
 
 SOURCE_ARNS = {
     "vpc-flow-logs.amazonaws.com": rf"arn:{PARTITION}:ec2:ap-northeast-1:{{account}}:vpc-flow-log/\*",
-    "ecs-tasks.amazonaws.com": rf"arn:{PARTITION}:ecs:{REGION}:{{account}}:\*",
+    # ECS services' roles name the region by a data source, Batch jobs' roles by the project's region
+    "ecs-tasks.amazonaws.com": rf"arn:{PARTITION}:ecs:({REGION}|ap-northeast-1):{{account}}:\*",
     "codedeploy.amazonaws.com": rf"arn:{PARTITION}:codedeploy:ap-northeast-1:{{account}}:deploymentgroup:acme-prod/\*",
     "monitoring.rds.amazonaws.com": None,  # RDS documents no Enhanced Monitoring source ARN: account only
 }

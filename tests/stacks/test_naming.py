@@ -28,6 +28,8 @@ EXEMPT = {
     ("aws_rds_cluster_parameter_group", "family"): "an engine family, not a name",
     ("aws_elasticache_parameter_group", "family"): "an engine family, not a name",
     ("aws_route53_record", "name"): "a DNS name in the configured zone (config/edge.py checks it)",
+    ("aws_batch_job_queue", "name"): "seed 003's application submits to `{env}_default`",
+    ("aws_batch_job_definition", "name"): "seed 003's application submits `{env}_<job>_job` definitions",
 }
 
 

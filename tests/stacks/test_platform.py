@@ -165,6 +165,9 @@ def test_prod_is_protected_and_dev_is_not(prod: Json, dev: Json) -> None:
     assert redis_dev["automatic_failover_enabled"] is False and redis_dev["num_cache_clusters"] == 1
 
 
+BUCKETS = ["aws_s3_bucket", "aws_s3_bucket"]
+"""The reference config's two application buckets (uploads, assets), protected where the environment is."""
+
 STATEFUL = ("aws_rds_cluster", "aws_db_instance", "aws_kms_key", "aws_elasticache_replication_group")
 
 
@@ -181,7 +184,8 @@ def kept(document: Json) -> list[str]:
 def test_prevent_destroy_on_prod_stateful_resources_only(
     prod: Json, dev: Json, reference_config: PlatformConfig
 ) -> None:
-    assert kept(prod) == ["aws_elasticache_replication_group", "aws_kms_key", "aws_rds_cluster"]
+    # the application buckets too (their ids are the only aws_s3_bucket in the platform stacks)
+    assert kept(prod) == ["aws_elasticache_replication_group", "aws_kms_key", "aws_rds_cluster", *BUCKETS]
     assert kept(dev) == [] and kept(platform(reference_config, "stg")) == []
     assert only(prod, "aws_kms_key")["deletion_window_in_days"] == 30
     # prod Redis takes a final snapshot; dev Redis is thrown away
@@ -210,7 +214,12 @@ def test_protection_follows_the_switch(config_with: Callable[[Json], PlatformCon
         }
     )
     assert kept(platform(config, "prod")) == []
-    assert kept(platform(config, "dev")) == ["aws_elasticache_replication_group", "aws_kms_key", "aws_rds_cluster"]
+    assert kept(platform(config, "dev")) == [
+        "aws_elasticache_replication_group",
+        "aws_kms_key",
+        "aws_rds_cluster",
+        *BUCKETS,
+    ]
 
 
 def test_database_log_groups_are_managed_with_the_key(prod: Json) -> None:

@@ -19,6 +19,7 @@ import pytest
 from cdktf import DefaultTokenResolver, StringConcat, Testing, Tokenization
 
 from config import PlatformConfig, build_config
+from config.storage import bucket_variable, queue_variable
 from stacks.platform import PlatformLayers, PlatformStack
 from tests.conftest import REFERENCE_CONFIG, Json, only, resources, synth_json
 
@@ -83,6 +84,13 @@ def toggled(reference_document: Json) -> Json:
         environments["dev"]["services"][service]["enabled"] = False
     environments["dev"]["services"]["worker"]["enabled"] = True
     environments["prod"]["security"] = {"alb_ingress": "cloudfront", "bastion": True}
+    # dev's worker receives from the mailer queue, so dev has a queue; prod has no buckets and no Batch
+    environments["dev"]["queues"]["mailer"]["enabled"] = True
+    buckets = defaults["services"]["api"].pop("buckets")
+    for name in ("dev", "stg"):
+        environments[name]["services"]["api"]["buckets"] = dict(buckets)
+    environments["prod"]["storage"] = {key: {"enabled": False} for key in defaults["storage"]}
+    environments["prod"]["batch"] = {"enabled": False}
     return document
 
 
@@ -362,6 +370,15 @@ def test_security_group_references_point_at_the_groups_the_layers_meant(env: Env
         if redis is not None and config.reaches("cache"):
             port = redis["port"]
             expected |= {("ingress", cache_sg, service_sg, port), ("egress", service_sg, cache_sg, port)}
+    if security.batch_security_group_id is not None:
+        batch_sg = env.ref(security.batch_security_group_id)
+        for store, resource, group in (("database", database, "db_sg"), ("cache", redis, "cache_sg")):
+            if resource is not None and store in environment.batch.data_access:
+                target = db_sg if group == "db_sg" else cache_sg
+                expected |= {
+                    ("ingress", target, batch_sg, resource["port"]),
+                    ("egress", batch_sg, target, resource["port"]),
+                }
     if security.bastion_security_group_id is not None:
         bastion_sg = env.ref(security.bastion_security_group_id)
         if database is not None:
@@ -383,8 +400,120 @@ def test_the_toggled_config_covers_the_other_side_of_each_toggle(environments: d
     assert environments["toggled-stg"].layers.data.cache is None
     assert only(environments["toggled-stg"].document, "aws_db_instance")
     assert environments["toggled-prod"].layers.security.bastion_security_group_id is not None
+    assert (
+        environments["toggled-dev"].layers.storage.queue_urls
+        and not environments["reference-dev"].layers.storage.queue_urls
+    )
+    assert not environments["toggled-prod"].layers.storage.bucket_names
+    assert environments["toggled-prod"].layers.batch is None and environments["reference-prod"].layers.batch is not None
     assert all(
         environments[f"reference-{name}"].layers.load_balancing is not None
         and environments[f"reference-{name}"].layers.data.cache is not None
         for name in ENVIRONMENTS
     )
+
+
+# --- buckets, queues and Batch jobs ------------------------------------------------------------------------------
+
+
+def storage_grants(env: Environment, buckets: dict[str, str], queues: dict[str, str]) -> list[Json]:
+    """The statements a role naming `buckets` and `queues` must have, written out from the storage layer's ARNs."""
+    storage = env.layers.storage
+    kms, region = env.ref(storage.kms_key_arn), env.config.project.region
+    objects = {
+        "read": ["s3:GetObject"],
+        "read-write": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+    }
+    expected: list[Json] = []
+    for key, mode in sorted(buckets.items()):
+        arn = env.ref(storage.bucket_arns[key])
+        sid = "".join(part.capitalize() for part in key.split("-"))
+        expected += [
+            {"sid": f"ListBucket{sid}", "actions": ["s3:ListBucket"], "resources": [arn]},
+            {"sid": f"Objects{sid}", "actions": objects[mode], "resources": [f"{arn}/*"]},
+        ]
+    if buckets:
+        writes = "read-write" in buckets.values()
+        expected.append(
+            {
+                "sid": "BucketKey",
+                "actions": ["kms:Decrypt", "kms:GenerateDataKey"] if writes else ["kms:Decrypt"],
+                "resources": [kms],
+                "condition": [
+                    {"test": "StringEquals", "variable": "kms:ViaService", "values": [f"s3.{region}.amazonaws.com"]}
+                ],
+            }
+        )
+    sends = receives = False
+    for key, mode in sorted(queues.items()):
+        actions = {"sqs:GetQueueAttributes"}
+        if mode in ("send", "send-receive"):
+            actions.add("sqs:SendMessage")
+            sends = True
+        if mode in ("receive", "send-receive"):
+            actions |= {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"}
+            receives = True
+        sid = "".join(part.capitalize() for part in key.split("-"))
+        expected.append(
+            {"sid": f"Queue{sid}", "actions": sorted(actions), "resources": [env.ref(storage.queue_arns[key])]}
+        )
+    if queues:
+        expected.append(
+            {
+                "sid": "QueueKey",
+                "actions": ["kms:Decrypt", "kms:GenerateDataKey"] if sends else ["kms:Decrypt"],
+                "resources": [kms],
+                "condition": [
+                    {"test": "StringEquals", "variable": "kms:ViaService", "values": [f"sqs.{region}.amazonaws.com"]}
+                ],
+            }
+        )
+    assert receives or sends or not queues
+    return expected
+
+
+def about_storage(statement: Json) -> bool:
+    """Whether a task-role statement is one of the bucket, queue or their key grants."""
+    return statement["sid"] in ("BucketKey", "QueueKey") or statement["sid"].startswith(
+        ("ListBucket", "Objects", "Queue")
+    )
+
+
+def test_each_task_role_uses_exactly_the_buckets_and_queues_its_service_names(env: Environment) -> None:
+    definitions = task_definitions(env.document)
+    storage = env.layers.storage
+    for name, config in env.config.environment(env.name).enabled_services.items():
+        task_role = definitions[name]["task_role_arn"]
+        assert task_role == env.ref(env.layers.compute.wiring[name].task_role_arn)
+        granted = [statement for statement in role_statements(env.document, task_role) if about_storage(statement)]
+        assert granted == storage_grants(env, dict(config.buckets), dict(config.queues)), name
+        variables = {item["name"]: item["value"] for item in definitions[name]["container"].get("environment", [])}
+        for key in config.buckets:
+            assert variables[bucket_variable(key)] == env.ref(storage.bucket_names[key])
+        for key in config.queues:
+            assert variables[queue_variable(key)] == env.ref(storage.queue_urls[key])
+        assert not {v for v in variables if v.endswith(("_BUCKET", "_QUEUE_URL"))} - {
+            *map(bucket_variable, config.buckets),
+            *map(queue_variable, config.queues),
+        }
+
+
+def test_batch_runs_in_the_private_tier_behind_its_group_with_the_jobs_grants(env: Environment) -> None:
+    batch, config = env.layers.batch, env.config.environment(env.name).batch
+    if batch is None:
+        assert not config.enabled
+        assert not resources(env.document, "aws_batch_compute_environment")
+        assert env.layers.security.batch_security_group_id is None
+        return
+    compute = only(env.document, "aws_batch_compute_environment")["compute_resources"]
+    assert set(compute["subnets"]) == tier_subnets(env.document)["private"]
+    assert compute["security_group_ids"] == [env.ref(env.layers.security.batch_security_group_id)]
+    assert only(env.document, "aws_batch_job_queue")["name"] == f"{env.name}_default"
+    definitions = {d["name"]: d for d in resources(env.document, "aws_batch_job_definition").values()}
+    assert set(definitions) == {f"{env.name}_{key}_job" for key in config.jobs}
+    for key, job in config.jobs.items():
+        container = json.loads(definitions[f"{env.name}_{key}_job"]["container_properties"])
+        assert container["jobRoleArn"] == env.ref(batch.job_role_arns[key])
+        assert container["image"].startswith(env.ref(env.layers.registry.repository_urls[job.repository]) + ":")
+        granted = role_statements(env.document, container["jobRoleArn"])
+        assert granted == storage_grants(env, dict(job.buckets), dict(job.queues)), key
