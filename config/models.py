@@ -11,6 +11,7 @@ from config.cache import CacheConfig
 from config.compute import ComputeConfig
 from config.database import DatabaseConfig
 from config.load_balancer import LoadBalancerConfig
+from config.monitoring import AuditConfig, MonitoringConfig
 from config.names import bucket_name_problem
 from config.network import NetworkConfig
 from config.registry import RegistryConfig
@@ -44,6 +45,9 @@ class ProjectConfig(ConfigModel):
     name: Name
     region: Region = "ap-northeast-1"
     tags: dict[TagKey, TagValue] = Field(default_factory=dict)
+    medical: bool = False
+    """The platform handles medical information (seed 003: Japanese medical-information guidelines): every
+    environment gets the audit settings of config/medical.py and refuses weaker ones."""
 
     @model_validator(mode="after")
     def _no_reserved_tags(self) -> ProjectConfig:
@@ -173,6 +177,8 @@ class EnvironmentConfig(ConfigModel):
     compute: ComputeConfig = ComputeConfig()
     services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
     protection: ProtectionConfig = ProtectionConfig()
+    monitoring: MonitoringConfig = MonitoringConfig()
+    audit: AuditConfig = AuditConfig()
 
     @property
     def protected(self) -> bool:

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from config.limits import check_limits
+from config.medical import check_medical
 from config.models import EnvironmentConfig, ProjectConfig
 from config.protection import check_protection
 from config.routing import SLOTS_PER_LEVEL, TIER_NAMES, priority_problems, rule_conditions, rule_level
@@ -45,6 +46,7 @@ def check_environment(
     ]
     if project is not None:
         problems += check_limits(project, environment)
+        problems += check_medical(project, environment)
     return problems
 
 

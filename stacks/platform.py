@@ -10,11 +10,13 @@ from constructs import Construct
 from config import EnvironmentConfig, ProjectConfig
 from stacks.common import aws_provider, pin_versions, s3_backend, state_key
 from stacks.layers.account import AccountOutputs, account_layer
+from stacks.layers.audit import AuditOutputs, audit_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
+from stacks.layers.monitoring import MonitoringOutputs, monitoring_layer
 from stacks.layers.network import NetworkOutputs, network_layer
 from stacks.layers.outputs import declare_outputs, stack_outputs
 from stacks.layers.registry import RegistryOutputs, registry_layer
@@ -38,6 +40,8 @@ class PlatformLayers:
     registry: RegistryOutputs
     load_balancing: LoadBalancingOutputs | None
     compute: ComputeOutputs
+    monitoring: MonitoringOutputs
+    audit: AuditOutputs
 
 
 class PlatformStack(TerraformStack):
@@ -80,6 +84,10 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
         )
+        monitoring = monitoring_layer(
+            self, env=env, account=account, load_balancing=load_balancing, data=data, compute=compute
+        )
+        audit = audit_layer(self, env=env, account=account)
         declare_outputs(
             self,
             stack_outputs(
@@ -90,6 +98,8 @@ class PlatformStack(TerraformStack):
                 registry=registry,
                 load_balancing=load_balancing,
                 compute=compute,
+                monitoring=monitoring,
+                audit=audit,
             ),
         )
         self.layers = PlatformLayers(
@@ -102,4 +112,6 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
             compute=compute,
+            monitoring=monitoring,
+            audit=audit,
         )

@@ -41,6 +41,10 @@ class BucketGrant:
     principal: str
     actions: tuple[str, ...]
     key_prefix: str
+    conditions: tuple[DataAwsIamPolicyDocumentStatementCondition, ...] = ()
+    """Conditions of the grant, e.g. aws:SourceArn of the one resource the service may write for."""
+    on_bucket: bool = False
+    """Grant on the bucket itself (e.g. s3:GetBucketAcl) instead of the objects under `key_prefix`."""
 
 
 class PrivateBucket(Construct):
@@ -51,6 +55,8 @@ class PrivateBucket(Construct):
     that cannot use KMS), and a policy that denies plain HTTP and TLS older than 1.2. A KMS bucket's policy also
     denies uploads that ask for any other encryption (e.g. SSE-S3, which a request header would otherwise force
     over the default); uploads without the header (multipart parts included) get the KMS default.
+    `object_lock` creates the bucket with S3 Object Lock available (only possible at creation: changing it
+    replaces the bucket); the retention rule itself is the caller's `aws_s3_bucket_object_lock_configuration`.
     """
 
     def __init__(
@@ -65,6 +71,7 @@ class PrivateBucket(Construct):
         force_destroy: bool = False,
         protect: bool = False,
         tags: Mapping[str, str] | None = None,
+        object_lock: bool = False,
     ) -> None:
         super().__init__(scope, id_)
         bucket = S3Bucket(
@@ -72,6 +79,7 @@ class PrivateBucket(Construct):
             "bucket",
             bucket=bucket_name,
             force_destroy=force_destroy,
+            object_lock_enabled=True if object_lock else None,
             tags=dict(tags or {}),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
         )
@@ -118,12 +126,13 @@ class PrivateBucket(Construct):
             DataAwsIamPolicyDocumentStatement(
                 sid=grant.sid,
                 actions=list(grant.actions),
-                resources=[f"{bucket.arn}/{grant.key_prefix}*"],
+                resources=[bucket.arn if grant.on_bucket else f"{bucket.arn}/{grant.key_prefix}*"],
                 principals=[
                     DataAwsIamPolicyDocumentStatementPrincipals(
                         type=grant.principal_type, identifiers=[grant.principal]
                     )
                 ],
+                condition=list(grant.conditions) or None,
             )
             for grant in grants
         ]

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from stacks.layers.audit import AuditOutputs, audit_outputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
+from stacks.layers.monitoring import MonitoringOutputs, monitoring_outputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.registry import RegistryOutputs
 from stacks.layers.secrets import SecretsOutputs
@@ -34,6 +36,8 @@ def stack_outputs(
     registry: RegistryOutputs,
     load_balancing: LoadBalancingOutputs | None,
     compute: ComputeOutputs,
+    monitoring: MonitoringOutputs,
+    audit: AuditOutputs,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -101,6 +105,8 @@ def stack_outputs(
         outputs.append(
             StackOutput("codedeploy_app_name", compute.codedeploy_app_name, "CodeDeploy application (blue/green)")
         )
+    outputs += monitoring_outputs(monitoring)
+    outputs += audit_outputs(audit)
     return outputs
 
 
