@@ -42,6 +42,9 @@ def table() -> dict[str, set[str]]:
         "`[cache] enabled`",
         "an ALB (a `[load_balancer]` and a web service)",
         "a blue/green service",
+        "`[monitoring] alarms`",
+        "`[monitoring] dashboard`",
+        "`[audit] enabled` (every environment of a `[project] medical` platform)",
     }
     return found
 
@@ -64,6 +67,9 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     prod["cache"] = {"enabled": False}
     prod["security"] = {"waf": {"enabled": False}}
     prod["services"]["api"]["deployment"] = {"strategy": "rolling"}
+    prod["monitoring"] = {"alarms": False}
+    prod["audit"] = {"enabled": False}
+    document["defaults"]["monitoring"]["dashboard"] = False
     conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))

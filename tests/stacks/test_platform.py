@@ -181,9 +181,16 @@ def kept(document: Json) -> list[str]:
 def test_prevent_destroy_on_prod_stateful_resources_only(
     prod: Json, dev: Json, reference_config: PlatformConfig
 ) -> None:
-    assert kept(prod) == ["aws_elasticache_replication_group", "aws_kms_key", "aws_rds_cluster"]
+    # the environment's key, and prod's audit trail key and bucket (stacks/layers/audit.py)
+    assert kept(prod) == [
+        "aws_elasticache_replication_group",
+        "aws_kms_key",
+        "aws_kms_key",
+        "aws_rds_cluster",
+        "aws_s3_bucket",
+    ]
     assert kept(dev) == [] and kept(platform(reference_config, "stg")) == []
-    assert only(prod, "aws_kms_key")["deletion_window_in_days"] == 30
+    assert all(key["deletion_window_in_days"] == 30 for key in resources(prod, "aws_kms_key").values())
     # prod Redis takes a final snapshot; dev Redis is thrown away
     assert only(prod, "aws_elasticache_replication_group")["final_snapshot_identifier"].startswith("${terraform_data.")
     assert "final_snapshot_identifier" not in only(dev, "aws_elasticache_replication_group")

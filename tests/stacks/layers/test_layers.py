@@ -24,10 +24,12 @@ MAX_LINES = 400
 def test_every_layer_of_the_composition_root_is_found() -> None:
     assert LAYERS == [
         "account",
+        "audit",
         "compute",
         "data",
         "encryption",
         "load_balancing",
+        "monitoring",
         "network",
         "registry",
         "secrets",
