@@ -113,7 +113,7 @@ class AuditConfig(ConfigModel):
     log_retention_days: int = 365
     """Retention of the trail's CloudWatch log group."""
     object_lock: ObjectLockConfig | None = None
-    """Object Lock on the trail bucket (only at creation: turning it on later replaces the bucket)."""
+    """Object Lock on the trail bucket; it can be turned on later (in place) but never off again."""
 
     @model_validator(mode="after")
     def _consistent(self) -> AuditConfig:

@@ -44,8 +44,8 @@ class AuditTrail(Construct):
 
     Log files go to `{name}-audit-<account>`: a private bucket (TLS 1.2+ only, versioned, public access blocked,
     KMS default encryption) writable only by CloudTrail for this trail (aws:SourceArn), expiring files after
-    `bucket_retention_days`, with optional Object Lock, `prevent_destroy` when `protected`, and never
-    `force_destroy`. The trail, its bucket and its log group are encrypted with a key of their own whose policy
+    `bucket_retention_days`, with optional Object Lock (a default retention per object), `prevent_destroy` when
+    `protected`, and never `force_destroy`. The trail, its bucket and its log group are encrypted with a key of their own whose policy
     lets CloudTrail encrypt for this trail only; readers decrypt through IAM in this account. The trail also
     delivers to the log group `/aws/cloudtrail/{name}` (kept `log_retention_days`) through a role that may only
     write log streams of that group.
@@ -114,7 +114,6 @@ class AuditTrail(Construct):
             bucket_name=f"{name}-audit-{account_id}",
             kms_key_arn=key.key_arn,
             protect=protected,
-            object_lock=lock is not None,
             tags={"Name": f"{name}-audit", **tags},
             lifecycle_rules=[
                 S3BucketLifecycleConfigurationRule(
@@ -145,10 +144,14 @@ class AuditTrail(Construct):
             ],
         )
         if lock is not None:
+            # Provider 5.x enables Object Lock through this resource on new and existing (versioned) buckets, so
+            # turning it on later is an in-place change; `object_lock_enabled` on the bucket would replace it.
+            # Object Lock cannot be switched off again once on (AWS).
             S3BucketObjectLockConfigurationA(
                 self,
                 "object_lock",
                 bucket=bucket.bucket_id,
+                depends_on=[bucket.versioning],
                 rule=S3BucketObjectLockConfigurationRuleA(
                     default_retention=S3BucketObjectLockConfigurationRuleDefaultRetentionA(
                         mode=lock.mode, days=lock.days

@@ -55,8 +55,7 @@ class PrivateBucket(Construct):
     that cannot use KMS), and a policy that denies plain HTTP and TLS older than 1.2. A KMS bucket's policy also
     denies uploads that ask for any other encryption (e.g. SSE-S3, which a request header would otherwise force
     over the default); uploads without the header (multipart parts included) get the KMS default.
-    `object_lock` creates the bucket with S3 Object Lock available (only possible at creation: changing it
-    replaces the bucket); the retention rule itself is the caller's `aws_s3_bucket_object_lock_configuration`.
+    `versioning` is the versioning resource, for what needs versioning on first (e.g. Object Lock).
     """
 
     def __init__(
@@ -71,7 +70,6 @@ class PrivateBucket(Construct):
         force_destroy: bool = False,
         protect: bool = False,
         tags: Mapping[str, str] | None = None,
-        object_lock: bool = False,
     ) -> None:
         super().__init__(scope, id_)
         bucket = S3Bucket(
@@ -79,7 +77,6 @@ class PrivateBucket(Construct):
             "bucket",
             bucket=bucket_name,
             force_destroy=force_destroy,
-            object_lock_enabled=True if object_lock else None,
             tags=dict(tags or {}),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protect else None,
         )
@@ -98,7 +95,7 @@ class PrivateBucket(Construct):
             ignore_public_acls=True,
             restrict_public_buckets=True,
         )
-        S3BucketVersioningA(
+        versioning = S3BucketVersioningA(
             self,
             "versioning",
             bucket=bucket.id,
@@ -184,5 +181,6 @@ class PrivateBucket(Construct):
         self.bucket_id = bucket.id
         self.bucket_arn = bucket.arn
         self.bucket_name = bucket.bucket
+        self.versioning: ITerraformDependable = versioning
         self.ready: ITerraformDependable = policy
         """The bucket policy: wait for it before a service starts delivering into the bucket."""

@@ -81,4 +81,3 @@ def test_medical_refuses_each_way_around_it(problems: Callable[[Json], list[str]
         assert one_problem(medical, f"defaults.{key}:")
     # dev and prod do not set audit themselves, so [defaults] switching it off is the one problem they share.
     assert "without an audit trail" in one_problem(medical, "defaults.audit.enabled:")
-

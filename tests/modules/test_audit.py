@@ -95,8 +95,9 @@ def test_object_lock_only_when_configured() -> None:
     assert "object_lock_enabled" not in only(document, "aws_s3_bucket")
     assert resources(document, "aws_s3_bucket_object_lock_configuration") == {}
     locked = audit_json(CONFIG.model_copy(update={"object_lock": ObjectLockConfig(mode="COMPLIANCE", days=365)}))
-    assert only(locked, "aws_s3_bucket")["object_lock_enabled"] is True
+    assert "object_lock_enabled" not in only(locked, "aws_s3_bucket")  # turning it on later must not replace it
     lock = only(locked, "aws_s3_bucket_object_lock_configuration")
+    assert lock["depends_on"][0].startswith("aws_s3_bucket_versioning.")
     assert lock["rule"] == {"default_retention": {"days": 365, "mode": "COMPLIANCE"}}
 
 

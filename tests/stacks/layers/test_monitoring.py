@@ -127,7 +127,12 @@ def test_medical_project_audits_dev_and_logs_db_connections(
 ) -> None:
     def connection_logging(document: Json) -> set[str]:
         groups = resources(document, "aws_rds_cluster_parameter_group").values()
-        return {p["name"] for group in groups for p in group["parameter"] if p["name"].endswith("connections")}
+        return {
+            p["name"]
+            for group in groups
+            for p in group["parameter"]
+            if p["value"] == "1" and "connections" in p["name"]
+        }
 
     assert connection_logging(dev) == set()
     medical = config_with(
