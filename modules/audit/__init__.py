@@ -45,8 +45,8 @@ class AuditTrail(Construct):
     Log files go to `{name}-audit-<account>`: a private bucket (TLS 1.2+ only, versioned, public access blocked,
     KMS default encryption) writable only by CloudTrail for this trail (aws:SourceArn), expiring files after
     `bucket_retention_days`, with optional Object Lock (a default retention per object), `prevent_destroy` when
-    `protected`, and never `force_destroy`. The trail, its bucket and its log group are encrypted with a key of their own whose policy
-    lets CloudTrail encrypt for this trail only; readers decrypt through IAM in this account. The trail also
+    `protected`, and never `force_destroy`. The trail, its bucket and its log group are encrypted with a key of
+    their own whose policy lets CloudTrail encrypt for this trail only; readers decrypt through IAM in this account. The trail also
     delivers to the log group `/aws/cloudtrail/{name}` (kept `log_retention_days`) through a role that may only
     write log streams of that group.
     """
