@@ -46,9 +46,9 @@ class AuditTrail(Construct):
     KMS default encryption) writable only by CloudTrail for this trail (aws:SourceArn), expiring files after
     `bucket_retention_days`, with optional Object Lock (a default retention per object), `prevent_destroy` when
     `protected`, and never `force_destroy`. The trail, its bucket and its log group are encrypted with a key of
-    their own whose policy lets CloudTrail encrypt for this trail only; readers decrypt through IAM in this account. The trail also
-    delivers to the log group `/aws/cloudtrail/{name}` (kept `log_retention_days`) through a role that may only
-    write log streams of that group.
+    their own whose policy lets CloudTrail encrypt for this trail only; readers decrypt through IAM in this
+    account. The trail also delivers to the log group `/aws/cloudtrail/{name}` (kept `log_retention_days`)
+    through a role that may only write log streams of that group.
     """
 
     def __init__(
