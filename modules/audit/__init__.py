@@ -29,6 +29,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_object_lock_configuration import (
 from constructs import Construct
 
 from config.monitoring import AuditConfig
+from config.names import cloudtrail_logs_role_name
 from modules.bucket import BucketGrant, PrivateBucket
 from modules.iam import service_trust_policy
 from modules.kms import EncryptionKey
@@ -179,7 +180,7 @@ class AuditTrail(Construct):
         role = IamRole(
             self,
             "logs_role",
-            name=f"{name}-trail-logs",
+            name=cloudtrail_logs_role_name(name),
             assume_role_policy=service_trust_policy(
                 self, "logs_trust", service=CLOUDTRAIL, account_id=account_id, source_arn=trail_arn
             ),
