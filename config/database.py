@@ -130,6 +130,9 @@ class DatabaseConfig(ConfigModel):
     """Log statements slower than this many milliseconds (-1 off)."""
     log_statement: Literal["none", "ddl", "mod", "all"] = "ddl"
     """Which statements PostgreSQL logs regardless of duration."""
+    log_connections: bool = False
+    """Log every connection and disconnection (`log_connections`, `log_disconnections`): who reached the database
+    when, which the medical mark requires."""
     force_ssl: bool = True
     """Refuse connections without TLS (`rds.force_ssl`)."""
     deletion_protection: bool = True

@@ -17,6 +17,7 @@ from config.base import FieldError
 from config.edge import check_edge_across
 from config.errors import ConfigError, ConfigProblem
 from config.limits import check_project_names
+from config.medical import MEDICAL_DEFAULTS
 from config.models import ENVIRONMENT_NAMES, BackendConfig, EnvironmentConfig, PlatformConfig, ProjectConfig
 from config.references import check_environment
 from config.source import check_depth, too_deep_to_parse
@@ -154,6 +155,8 @@ def _validate_environment(
     project: ProjectConfig | None = None,
 ) -> EnvironmentConfig | None:
     merged = deep_merge(defaults, raw)
+    if project is not None and project.medical:
+        merged = deep_merge(MEDICAL_DEFAULTS, merged)
     merged["backend"] = deep_merge(deep_merge(backend, defaults.get("backend", {})), raw.get("backend", {}))
     if "name" in raw or "name" in defaults:
         problems.append(

@@ -13,6 +13,7 @@ from config.compute import ComputeConfig
 from config.database import DatabaseConfig
 from config.edge import CdnConfig, DomainConfig
 from config.load_balancer import LoadBalancerConfig
+from config.monitoring import AuditConfig, MonitoringConfig
 from config.names import bucket_name_problem
 from config.network import NetworkConfig
 from config.registry import RegistryConfig
@@ -52,6 +53,9 @@ class ProjectConfig(ConfigModel):
     tags: dict[TagKey, TagValue] = Field(default_factory=dict)
     state: StateLayout = "per_environment"
     """How every environment keeps its Terraform state, unless `[environments.<env>] state` says otherwise."""
+    medical: bool = False
+    """The platform handles medical information (seed 003: Japanese medical-information guidelines): every
+    environment gets the audit settings of config/medical.py and refuses weaker ones."""
 
     @model_validator(mode="after")
     def _no_reserved_tags(self) -> ProjectConfig:
@@ -188,6 +192,8 @@ class EnvironmentConfig(ConfigModel):
     storage: dict[StorageKey, BucketConfig] = Field(default_factory=dict)
     queues: dict[StorageKey, QueueConfig] = Field(default_factory=dict)
     batch: BatchConfig = BatchConfig()
+    monitoring: MonitoringConfig = MonitoringConfig()
+    audit: AuditConfig = AuditConfig()
 
     @property
     def protected(self) -> bool:

@@ -63,12 +63,18 @@ def task_role_name(prefix_: str, service: str) -> str:
     return f"{prefix_}-{service}-task"
 
 
+def cloudtrail_logs_role_name(prefix_: str) -> str:
+    """The role CloudTrail writes the audit log group with (modules/audit)."""
+    return f"{prefix_}-trail-logs"
+
+
 def fixed_role_names(prefix_: str) -> dict[str, str]:
     """The roles that are not per service, by what creates them."""
     return {
         "CodeDeploy": f"{prefix_}-codedeploy",
         "VPC flow logs": f"{prefix_}-flow-logs",
         "RDS enhanced monitoring": f"{prefix_}-rds-monitoring",
+        "CloudTrail logs": cloudtrail_logs_role_name(prefix_),
     }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from config.edge import check_edge
 from config.limits import check_limits
+from config.medical import check_medical
 from config.models import EnvironmentConfig, ProjectConfig
 from config.protection import check_protection
 from config.routing import SLOTS_PER_LEVEL, TIER_NAMES, priority_problems, rule_conditions, rule_level
@@ -49,6 +50,7 @@ def check_environment(
     problems += check_storage(environment, project)
     if project is not None:
         problems += check_limits(project, environment)
+        problems += check_medical(project, environment)
     return problems
 
 

@@ -17,6 +17,7 @@ PLATFORM = "platform"
 StateName = Literal[
     "encryption",
     "registry",
+    "audit",
     "storage",
     "network",
     "security",
@@ -27,6 +28,7 @@ StateName = Literal[
     "compute",
     "batch",
     "edge",
+    "monitoring",
 ]
 """The states of a `per_layer` environment (stacks `{env}-{state}`), in the order the layers are composed."""
 

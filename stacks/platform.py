@@ -19,6 +19,7 @@ from constructs import Construct
 from config import EnvironmentConfig, ProjectConfig
 from stacks.common import aws_provider, pin_versions, s3_backend, state_key
 from stacks.layers.account import AccountOutputs, account_layer
+from stacks.layers.audit import AuditOutputs, audit_layer
 from stacks.layers.batch import BatchOutputs, batch_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
@@ -27,6 +28,7 @@ from stacks.layers.domain import DomainOutputs, domain_layer
 from stacks.layers.edge import EdgeOutputs, edge_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
+from stacks.layers.monitoring import MonitoringOutputs, monitoring_layer
 from stacks.layers.network import NetworkOutputs, network_layer
 from stacks.layers.outputs import declare_outputs, stack_outputs
 from stacks.layers.registry import RegistryOutputs, registry_layer
@@ -56,6 +58,8 @@ class PlatformLayers:
     compute: ComputeOutputs
     batch: BatchOutputs | None
     edge: EdgeOutputs
+    monitoring: MonitoringOutputs
+    audit: AuditOutputs
 
 
 def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
@@ -67,6 +71,7 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
     account = account_layer(at("encryption"))
     encryption = encryption_layer(at("encryption"), env=env, account=account)
     registry = registry_layer(at("registry"), env=env, encryption=encryption)
+    audit = audit_layer(at("audit"), env=env, account=account)
     storage = storage_layer(at("storage"), env=env, encryption=encryption)
     network = network_layer(at("network"), env=env, account=account, encryption=encryption)
     security = security_layer(at("security"), env=env, network=network)
@@ -100,6 +105,9 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         storage=storage,
     )
     edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
+    monitoring = monitoring_layer(
+        at("monitoring"), env=env, account=account, load_balancing=load_balancing, data=data, compute=compute
+    )
     outputs = stack_outputs(
         encryption=encryption,
         network=network,
@@ -112,6 +120,8 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         batch=batch,
         domain=domain,
         edge=edge,
+        monitoring=monitoring,
+        audit=audit,
     )
     for state in STATE_NAMES:
         declare_outputs(at(state), [output for output in outputs if output.layer == state])
@@ -129,6 +139,8 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         compute=compute,
         batch=batch,
         edge=edge,
+        monitoring=monitoring,
+        audit=audit,
     )
 
 

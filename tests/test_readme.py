@@ -48,6 +48,9 @@ def table() -> dict[str, set[str]]:
         "an enabled `[storage.<name>]` bucket",
         "an enabled `[queues.<name>]` queue",
         "`[batch] enabled`",
+        "`[monitoring] alarms`",
+        "`[monitoring] dashboard`",
+        "`[audit] enabled` (every environment of a `[project] medical` platform)",
     }
     return found
 
@@ -79,6 +82,9 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     prod["cdn"] = {"enabled": False}
     prod["domain"] = {"enabled": False}
     prod["load_balancer"]["certificate_arn"] = CERTIFICATE  # no [domain] to issue it
+    prod["monitoring"] = {"alarms": False}
+    prod["audit"] = {"enabled": False}
+    document["defaults"]["monitoring"]["dashboard"] = False
     conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))

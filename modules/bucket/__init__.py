@@ -43,6 +43,10 @@ class BucketGrant:
     key_prefix: str
     source_arn: str | None = None
     """Only when the request is made on behalf of this resource (`AWS:SourceArn`), e.g. one CloudFront distribution."""
+    conditions: tuple[DataAwsIamPolicyDocumentStatementCondition, ...] = ()
+    """Conditions of the grant, e.g. aws:SourceArn of the one resource the service may write for."""
+    on_bucket: bool = False
+    """Grant on the bucket itself (e.g. s3:GetBucketAcl) instead of the objects under `key_prefix`."""
 
 
 class PrivateBucket(Construct):
@@ -54,6 +58,7 @@ class PrivateBucket(Construct):
     that cannot use KMS), and a policy that denies plain HTTP and TLS older than 1.2. A KMS bucket's policy also
     denies uploads that ask for any other encryption (e.g. SSE-S3, which a request header would otherwise force
     over the default); uploads without the header (multipart parts included) get the KMS default.
+    `versioning` is the versioning resource, for what needs versioning on first (e.g. Object Lock).
     """
 
     def __init__(
@@ -96,9 +101,11 @@ class PrivateBucket(Construct):
             ignore_public_acls=True,
             restrict_public_buckets=True,
         )
+        self.versioning: ITerraformDependable | None = None
+        """The versioning resource (Object Lock waits for it); None when versioning is off."""
         if versioning:
             # Without this resource a new bucket stays unversioned; removing it later suspends versioning.
-            S3BucketVersioningA(
+            self.versioning = S3BucketVersioningA(
                 self,
                 "versioning",
                 bucket=bucket.id,
@@ -189,15 +196,21 @@ class PrivateBucket(Construct):
         return DataAwsIamPolicyDocumentStatement(
             sid=grant.sid,
             actions=list(grant.actions),
-            resources=[f"{self.bucket_arn}/{grant.key_prefix}*"],
+            resources=[self.bucket_arn if grant.on_bucket else f"{self.bucket_arn}/{grant.key_prefix}*"],
             principals=[
                 DataAwsIamPolicyDocumentStatementPrincipals(type=grant.principal_type, identifiers=[grant.principal])
             ],
             condition=[
-                DataAwsIamPolicyDocumentStatementCondition(
-                    test="StringEquals", variable="AWS:SourceArn", values=[grant.source_arn]
-                )
+                *(
+                    [
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="StringEquals", variable="AWS:SourceArn", values=[grant.source_arn]
+                        )
+                    ]
+                    if grant.source_arn
+                    else []
+                ),
+                *grant.conditions,
             ]
-            if grant.source_arn
-            else None,
+            or None,
         )

@@ -49,7 +49,8 @@ class Cache(Construct):
     and kept `log_retention_days`.
 
     Outputs: `primary_endpoint_address`, `reader_endpoint_address`, `port`, `auth_token_secret_arn` (a plain-string
-    secret an ECS task can map straight into an environment variable) and `replication_group_id`.
+    secret an ECS task can map straight into an environment variable), `replication_group_id` and
+    `member_cluster_ids` (one per node, the CloudWatch `CacheClusterId`).
     """
 
     def __init__(
@@ -160,6 +161,9 @@ class Cache(Construct):
             tags={"Name": f"{name}-redis", **tags},
         )
         self.replication_group_id: str = group.id
+        # ElastiCache names the nodes of a cluster-mode-disabled group `<group id>-001`, `-002`, ...; the node
+        # metrics (CPU, memory, evictions) are published per node under these CacheClusterId values.
+        self.member_cluster_ids: list[str] = [f"{group.id}-{number:03d}" for number in range(1, config.node_count + 1)]
         self.primary_endpoint_address: str = group.primary_endpoint_address
         self.reader_endpoint_address: str = group.reader_endpoint_address
 

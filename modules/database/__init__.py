@@ -120,6 +120,9 @@ class Database(Construct):
             ("log_min_duration_statement", str(self._config.log_min_duration_statement_ms), "immediate"),
             ("log_statement", self._config.log_statement, "immediate"),
             ("rds.force_ssl", "1" if self._config.force_ssl else "0", "immediate"),
+            # Written both ways, so turning it off sets 0 instead of relying on the removed parameter being reset.
+            ("log_connections", "1" if self._config.log_connections else "0", "immediate"),
+            ("log_disconnections", "1" if self._config.log_connections else "0", "immediate"),
         ]
 
     def _instance_parameters(self) -> list[tuple[str, str, str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
@@ -31,6 +31,9 @@ class EncryptionKey(Construct):
     a deliberate teardown removes the key from the state instead (`terraform state rm` of the key and its alias)
     so it stays in the account, enabled, for as long as snapshots need it. Deletion, when it happens, waits
     `deletion_window_days` (30, the maximum), during which `aws kms cancel-key-deletion` restores the key.
+
+    `service_statements` add what a dedicated key's users need (e.g. CloudWatch alarms publishing to an encrypted
+    topic, CloudTrail writing log files), each scoped by its own conditions.
     """
 
     def __init__(
@@ -46,6 +49,7 @@ class EncryptionKey(Construct):
         deletion_window_days: int = 30,
         protected: bool = False,
         tags: Mapping[str, str] | None = None,
+        service_statements: Sequence[DataAwsIamPolicyDocumentStatement] = (),
     ) -> None:
         super().__init__(scope, id_)
         policy = DataAwsIamPolicyDocument(
@@ -79,6 +83,7 @@ class EncryptionKey(Construct):
                         )
                     ],
                 ),
+                *service_statements,
             ],
         )
         key = KmsKey(

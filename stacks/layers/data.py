@@ -26,6 +26,10 @@ class DatabaseOutputs:
     port: int
     database_name: str
     master_secret_arn: str
+    identifier: str
+    """Cluster (Aurora) or instance identifier."""
+    instance_identifiers: tuple[str, ...]
+    """Every DB instance, writer first: the `DBInstanceIdentifier` of the instance metrics."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ class CacheOutputs:
     reader_endpoint_address: str
     port: int
     auth_token_secret_arn: str
+    replication_group_id: str
+    member_cluster_ids: tuple[str, ...]
+    """One per node: the `CacheClusterId` of the node metrics."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,8 @@ def data_layer(
             port=db.port,
             database_name=db.database_name,
             master_secret_arn=db.master_secret_arn,
+            identifier=db.identifier,
+            instance_identifiers=tuple(db.instance_identifiers),
         )
     cache = None
     if config.cache.enabled:
@@ -119,5 +128,7 @@ def data_layer(
             reader_endpoint_address=redis.reader_endpoint_address,
             port=redis.port,
             auth_token_secret_arn=redis.auth_token_secret_arn,
+            replication_group_id=redis.replication_group_id,
+            member_cluster_ids=tuple(redis.member_cluster_ids),
         )
     return DataOutputs(database=database, cache=cache, stack_values=stack_values(database, cache))

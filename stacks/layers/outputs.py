@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from stacks.layers.audit import AuditOutputs, audit_outputs
 from stacks.layers.batch import BatchOutputs, batch_outputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
@@ -14,6 +15,7 @@ from stacks.layers.domain import DomainOutputs
 from stacks.layers.edge import EdgeOutputs, edge_outputs
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
+from stacks.layers.monitoring import MonitoringOutputs, monitoring_outputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.registry import RegistryOutputs
 from stacks.layers.secrets import SecretsOutputs
@@ -44,6 +46,8 @@ def stack_outputs(
     domain: DomainOutputs | None = None,
     edge: EdgeOutputs | None = None,
     batch: BatchOutputs | None,
+    monitoring: MonitoringOutputs,
+    audit: AuditOutputs,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -144,6 +148,8 @@ def stack_outputs(
         outputs += edge_outputs(domain, edge)
     outputs += storage_outputs(storage)
     outputs += batch_outputs(batch)
+    outputs += monitoring_outputs(monitoring)
+    outputs += audit_outputs(audit)
     return outputs
 
 

@@ -160,6 +160,8 @@ def test_aurora_cluster_and_instance_parameter_groups() -> None:
         "log_min_duration_statement": ("500", "immediate"),
         "log_statement": ("ddl", "immediate"),
         "rds.force_ssl": ("1", "immediate"),
+        "log_connections": ("0", "immediate"),
+        "log_disconnections": ("0", "immediate"),
     }
     assert parameters(instance_group) == {"shared_preload_libraries": ("pg_stat_statements", "pending-reboot")}
     assert cluster_group["lifecycle"] == {"create_before_destroy": True}
@@ -177,6 +179,16 @@ def test_tls_can_be_made_optional(engine: dict[str, Any], group_type: str) -> No
     assert parameters(group)["rds.force_ssl"] == ("0", "immediate")
 
 
+@pytest.mark.parametrize(
+    ("engine", "group_type"), [({}, "aws_rds_cluster_parameter_group"), (RDS, "aws_db_parameter_group")]
+)
+def test_connection_logging_follows_the_switch(engine: dict[str, Any], group_type: str) -> None:
+    on = parameters(only(database_json(DatabaseConfig(**engine, log_connections=True)), group_type))
+    assert (on["log_connections"], on["log_disconnections"]) == (("1", "immediate"), ("1", "immediate"))
+    off = parameters(only(database_json(DatabaseConfig(**engine)), group_type))
+    assert (off["log_connections"], off["log_disconnections"]) == (("0", "immediate"), ("0", "immediate"))
+
+
 def test_rds_parameter_group_holds_every_parameter() -> None:
     document = database_json(DatabaseConfig(**RDS))
     group = only(document, "aws_db_parameter_group")
@@ -185,6 +197,8 @@ def test_rds_parameter_group_holds_every_parameter() -> None:
         "log_min_duration_statement": ("1000", "immediate"),
         "log_statement": ("ddl", "immediate"),
         "rds.force_ssl": ("1", "immediate"),
+        "log_connections": ("0", "immediate"),
+        "log_disconnections": ("0", "immediate"),
         "shared_preload_libraries": ("pg_stat_statements", "pending-reboot"),
     }
     assert only(document, "aws_db_instance")["parameter_group_name"].startswith("${aws_db_parameter_group.")

@@ -1,7 +1,7 @@
 """Service trust policies: every role a service assumes is guarded against the confused deputy.
 
 Checked on the composed environment stacks, so each role of each module (flow logs, RDS enhanced monitoring,
-CodeDeploy, ECS execution and task roles) is covered wherever it is built.
+CodeDeploy, ECS execution and task roles, CloudTrail's log delivery) is covered wherever it is built.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ SOURCE_ARNS = {
     "ecs-tasks.amazonaws.com": rf"arn:{PARTITION}:ecs:({REGION}|ap-northeast-1):{{account}}:\*",
     "codedeploy.amazonaws.com": rf"arn:{PARTITION}:codedeploy:ap-northeast-1:{{account}}:deploymentgroup:acme-prod/\*",
     "monitoring.rds.amazonaws.com": None,  # RDS documents no Enhanced Monitoring source ARN: account only
+    "cloudtrail.amazonaws.com": rf"arn:{PARTITION}:cloudtrail:ap-northeast-1:{{account}}:trail/acme-(stg|prod)-trail",
 }
 """The aws:SourceArn pattern each service documents (ArnLike), with `{account}` the SourceAccount token."""
 

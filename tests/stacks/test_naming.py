@@ -34,15 +34,15 @@ EXEMPT = {
 
 
 def naming_forms(project: str, environment: str) -> list[re.Pattern[str]]:
-    """The forms the README lists: {p}-{e}[-component], secrets {p}-{e}/key, SSM /{p}/{e}/key, alias/{p}-{e},
-    and log groups whose AWS-imposed prefix (/ecs/, /aws/<service>/, aws-waf-logs-) carries {p}-{e} (the
-    CloudFront web ACL's with `-cdn`)."""
+    """The forms the README lists: {p}-{e}[-component], secrets {p}-{e}/key, SSM /{p}/{e}/key,
+    alias/{p}-{e}[-component], and log groups whose AWS-imposed prefix (/ecs/, /aws/<service>/, aws-waf-logs-)
+    carries {p}-{e} (the CloudFront web ACL's with `-cdn`)."""
     p, e = re.escape(project), re.escape(environment)
     return [
         re.compile(rf"^{p}-{e}(-[a-z0-9-]+)?$"),
         re.compile(rf"^{p}-{e}/[A-Za-z0-9/_+=.@-]+$"),
         re.compile(rf"^/{p}/{e}/[A-Za-z0-9/_.-]+$"),
-        re.compile(rf"^alias/{p}-{e}$"),
+        re.compile(rf"^alias/{p}-{e}(-[a-z0-9-]+)?$"),
         re.compile(rf"^/ecs/{p}-{e}/[a-z0-9-]+$"),
         re.compile(rf"^/aws/[a-z0-9-]+(/[a-z]+)?/{p}-{e}(-[a-z0-9-]+)?(/[a-z0-9-]+)*$"),
         re.compile(rf"^aws-waf-logs-{p}-{e}(-cdn)?$"),

@@ -184,10 +184,19 @@ def kept(document: Json) -> list[str]:
 def test_prevent_destroy_on_prod_stateful_resources_only(
     prod: Json, dev: Json, reference_config: PlatformConfig
 ) -> None:
-    # the application buckets too (their ids are the only aws_s3_bucket in the platform stacks)
-    assert kept(prod) == ["aws_elasticache_replication_group", "aws_kms_key", "aws_rds_cluster", *BUCKETS]
+    # the environment's key, prod's audit trail key and bucket (stacks/layers/audit.py), and the application buckets
+    assert kept(prod) == sorted(
+        [
+            "aws_elasticache_replication_group",
+            "aws_kms_key",
+            "aws_kms_key",
+            "aws_rds_cluster",
+            "aws_s3_bucket",
+            *BUCKETS,
+        ]
+    )
     assert kept(dev) == [] and kept(platform(reference_config, "stg")) == []
-    assert only(prod, "aws_kms_key")["deletion_window_in_days"] == 30
+    assert all(key["deletion_window_in_days"] == 30 for key in resources(prod, "aws_kms_key").values())
     # prod Redis takes a final snapshot; dev Redis is thrown away
     assert only(prod, "aws_elasticache_replication_group")["final_snapshot_identifier"].startswith("${terraform_data.")
     assert "final_snapshot_identifier" not in only(dev, "aws_elasticache_replication_group")

@@ -12,13 +12,21 @@ SECRETS = SecretsOutputs(
     parameter_arns={"app/log-level": "arn:param"},
 )
 DATABASE = DatabaseOutputs(
-    endpoint="db.host", reader_endpoint="db.reader", port=5432, database_name="app", master_secret_arn="arn:master"
+    endpoint="db.host",
+    reader_endpoint="db.reader",
+    port=5432,
+    database_name="app",
+    master_secret_arn="arn:master",
+    identifier="db",
+    instance_identifiers=("db-1",),
 )
 CACHE = CacheOutputs(
     primary_endpoint_address="redis.host",
     reader_endpoint_address="redis.reader",
     port=6379,
     auth_token_secret_arn="arn:auth",
+    replication_group_id="redis",
+    member_cluster_ids=("redis-001",),
 )
 
 
