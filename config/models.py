@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import AccountId, ConfigModel, FieldError, Name, Region, RoleArn
+from config.bastion import BastionConfig
 from config.cache import CacheConfig
 from config.compute import ComputeConfig
 from config.database import DatabaseConfig
+from config.delivery import DeliveryConfig
 from config.load_balancer import LoadBalancerConfig
 from config.names import bucket_name_problem
 from config.network import NetworkConfig
@@ -173,6 +175,8 @@ class EnvironmentConfig(ConfigModel):
     compute: ComputeConfig = ComputeConfig()
     services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
     protection: ProtectionConfig = ProtectionConfig()
+    bastion: BastionConfig = BastionConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
 
     @property
     def protected(self) -> bool:

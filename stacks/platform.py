@@ -10,9 +10,11 @@ from constructs import Construct
 from config import EnvironmentConfig, ProjectConfig
 from stacks.common import aws_provider, pin_versions, s3_backend, state_key
 from stacks.layers.account import AccountOutputs, account_layer
+from stacks.layers.bastion import BastionOutputs, bastion_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
+from stacks.layers.delivery import DeliveryOutputs, delivery_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
 from stacks.layers.network import NetworkOutputs, network_layer
@@ -38,6 +40,8 @@ class PlatformLayers:
     registry: RegistryOutputs
     load_balancing: LoadBalancingOutputs | None
     compute: ComputeOutputs
+    bastion: BastionOutputs | None
+    delivery: DeliveryOutputs | None
 
 
 class PlatformStack(TerraformStack):
@@ -80,6 +84,10 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
         )
+        bastion = bastion_layer(
+            self, env=env, account=account, encryption=encryption, network=network, security=security
+        )
+        delivery = delivery_layer(self, env=env, account=account, registry=registry, compute=compute)
         declare_outputs(
             self,
             stack_outputs(
@@ -90,6 +98,8 @@ class PlatformStack(TerraformStack):
                 registry=registry,
                 load_balancing=load_balancing,
                 compute=compute,
+                bastion=bastion,
+                delivery=delivery,
             ),
         )
         self.layers = PlatformLayers(
@@ -102,4 +112,6 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
             compute=compute,
+            bastion=bastion,
+            delivery=delivery,
         )

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from stacks.layers.bastion import BastionOutputs, bastion_outputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
+from stacks.layers.delivery import DeliveryOutputs, delivery_outputs
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
 from stacks.layers.network import NetworkOutputs
@@ -34,6 +36,8 @@ def stack_outputs(
     registry: RegistryOutputs,
     load_balancing: LoadBalancingOutputs | None,
     compute: ComputeOutputs,
+    bastion: BastionOutputs | None = None,
+    delivery: DeliveryOutputs | None = None,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -101,6 +105,8 @@ def stack_outputs(
         outputs.append(
             StackOutput("codedeploy_app_name", compute.codedeploy_app_name, "CodeDeploy application (blue/green)")
         )
+    outputs += bastion_outputs(bastion)
+    outputs += delivery_outputs(delivery)
     return outputs
 
 
