@@ -24,8 +24,10 @@ MAX_LINES = 400
 def test_every_layer_of_the_composition_root_is_found() -> None:
     assert LAYERS == [
         "account",
+        "bastion",
         "compute",
         "data",
+        "delivery",
         "encryption",
         "load_balancing",
         "network",
