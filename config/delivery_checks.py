@@ -1,4 +1,5 @@
-"""Checks of the delivery and maintenance parts: the account's one GitHub OIDC provider, the bastion's path to SSM."""
+"""Checks of the delivery, maintenance and email parts: what an account holds once (the GitHub OIDC provider, an
+SES identity per domain), and the bastion's path to SSM."""
 
 from __future__ import annotations
 
@@ -60,3 +61,29 @@ def check_github_oidc(environments: Sequence[EnvironmentConfig]) -> Iterator[tup
                     f"'existing' here, or give both backends an account_id to show they differ",
                 )
                 break
+
+
+def check_account_singletons(environments: Sequence[EnvironmentConfig]) -> Iterator[tuple[str, str, str]]:
+    """(environment, key path, message) for everything two environments would both create in one account."""
+    yield from check_github_oidc(environments)
+    yield from check_email_domains(environments)
+
+
+def check_email_domains(environments: Sequence[EnvironmentConfig]) -> Iterator[tuple[str, str, str]]:
+    """SES holds one identity per domain, account and region: two environments may share a domain only when
+    both name different accounts."""
+    senders = [environment for environment in environments if environment.email.enabled]
+    for index, second in enumerate(senders):
+        for first in senders[:index]:
+            if first.email.domain != second.email.domain:
+                continue
+            if first.account_id and second.account_id and first.account_id != second.account_id:
+                continue
+            yield (
+                second.name,
+                f"environments.{second.name}.email.domain",
+                f"{second.email.domain} is also {first.name}'s email domain: both environments would create its SES "
+                f"identity in possibly the same account, which holds one per domain; use a subdomain such as "
+                f"{second.name}.{second.email.domain}, or set both account_ids if they differ",
+            )
+            break

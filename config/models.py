@@ -12,6 +12,7 @@ from config.cache import CacheConfig
 from config.compute import ComputeConfig
 from config.database import DatabaseConfig
 from config.delivery import DeliveryConfig
+from config.email import EmailConfig
 from config.load_balancer import LoadBalancerConfig
 from config.names import bucket_name_problem
 from config.network import NetworkConfig
@@ -177,6 +178,7 @@ class EnvironmentConfig(ConfigModel):
     protection: ProtectionConfig = ProtectionConfig()
     bastion: BastionConfig = BastionConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    email: EmailConfig = EmailConfig()
 
     @property
     def protected(self) -> bool:

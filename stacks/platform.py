@@ -15,6 +15,7 @@ from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
 from stacks.layers.delivery import DeliveryOutputs, delivery_layer
+from stacks.layers.email import EmailOutputs, email_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
 from stacks.layers.network import NetworkOutputs, network_layer
@@ -32,6 +33,7 @@ class PlatformLayers:
     """The outputs of every layer of one environment, in dependency order."""
 
     account: AccountOutputs
+    email: EmailOutputs | None
     encryption: EncryptionOutputs
     network: NetworkOutputs
     security: SecurityOutputs
@@ -65,6 +67,7 @@ class PlatformStack(TerraformStack):
         env = EnvironmentContext(project=project, config=environment)
 
         account = account_layer(self)
+        email = email_layer(self, env=env)
         encryption = encryption_layer(self, env=env, account=account)
         network = network_layer(self, env=env, account=account, encryption=encryption)
         security = security_layer(self, env=env, network=network)
@@ -100,10 +103,12 @@ class PlatformStack(TerraformStack):
                 compute=compute,
                 bastion=bastion,
                 delivery=delivery,
+                email=email,
             ),
         )
         self.layers = PlatformLayers(
             account=account,
+            email=email,
             encryption=encryption,
             network=network,
             security=security,

@@ -44,6 +44,7 @@ def table() -> dict[str, set[str]]:
         "a blue/green service",
         "`[delivery] enabled`",
         "`[security] bastion`",
+        "`[email] enabled`",
     }
     return found
 
@@ -67,6 +68,7 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     prod["security"] = {"waf": {"enabled": False}}
     prod["services"]["api"]["deployment"] = {"strategy": "rolling"}
     document["defaults"]["delivery"]["enabled"] = False
+    prod["email"] = {"enabled": False}
     conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))

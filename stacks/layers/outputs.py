@@ -11,6 +11,7 @@ from stacks.layers.bastion import BastionOutputs, bastion_outputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
 from stacks.layers.delivery import DeliveryOutputs, delivery_outputs
+from stacks.layers.email import EmailOutputs, email_outputs
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
 from stacks.layers.network import NetworkOutputs
@@ -38,6 +39,7 @@ def stack_outputs(
     compute: ComputeOutputs,
     bastion: BastionOutputs | None = None,
     delivery: DeliveryOutputs | None = None,
+    email: EmailOutputs | None = None,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -107,6 +109,7 @@ def stack_outputs(
         )
     outputs += bastion_outputs(bastion)
     outputs += delivery_outputs(delivery)
+    outputs += email_outputs(email)
     return outputs
 
 

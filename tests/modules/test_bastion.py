@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from config.bastion import BastionConfig
 from modules.bastion import Bastion

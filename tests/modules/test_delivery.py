@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from modules.delivery import DeployRole, DeployTargets, GithubOidcProvider, github_oidc_provider_arn
 from tests.conftest import Json, resources, synth_json

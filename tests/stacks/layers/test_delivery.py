@@ -1,16 +1,17 @@
-"""Delivery and maintenance layers in the environments: both sides of each toggle, and one OIDC provider per account."""
+"""Delivery, maintenance and email layers: both sides of each toggle, one OIDC provider per account."""
 
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cdktf import Testing
+from cdktf import TerraformStack, Testing
 
 from config import PlatformConfig
+from stacks.layers.context import EnvironmentContext
+from stacks.layers.email import email_layer
 from stacks.platform import PlatformStack
 from tests.conftest import Json, resources, synth_json
 
@@ -127,3 +128,27 @@ def test_bastion_only_with_security_bastion(dev: Json, prod: Json) -> None:
     assert instance["subnet_id"].startswith("${aws_subnet.network_private_")
     assert instance["vpc_security_group_ids"] == ["${aws_security_group.security_groups_bastion_C1CD16A6.id}"]
     assert "bastion_instance_id" in prod["output"]
+
+
+def test_email_only_where_enabled_and_zone_looked_up_by_name(
+    dev: Json, prod: Json, config_with: Callable[[Json], PlatformConfig]
+) -> None:
+    assert "aws_sesv2_email_identity" not in dev["resource"] and "ses_identity_arn" not in dev["output"]
+    (identity,) = resources(prod, "aws_sesv2_email_identity").values()
+    assert identity["email_identity"] == "acme.example"
+    assert {"ses_identity_arn", "ses_sender", "ses_configuration_set_name"} <= set(prod["output"])
+    assert prod["data"]["aws_route53_zone"]["email_zone"]["name"] == "acme.example"
+    assert all(
+        r["zone_id"] == "${data.aws_route53_zone.email_zone.zone_id}"
+        for r in resources(prod, "aws_route53_record").values()
+    )
+
+
+def test_email_layer_takes_a_zone_id_from_the_layer_that_owns_the_zone(reference_config: PlatformConfig) -> None:
+    stack = TerraformStack(Testing.app(), "prod")
+    env = EnvironmentContext(project=reference_config.project, config=reference_config.environment("prod"))
+    outputs = email_layer(stack, env=env, zone_id="Z0EDGE")
+    assert outputs is not None and outputs.sender == "no-reply@acme.example"
+    document = synth_json(stack)
+    assert "aws_route53_zone" not in document.get("data", {})
+    assert {r["zone_id"] for r in resources(document, "aws_route53_record").values()} == {"Z0EDGE"}

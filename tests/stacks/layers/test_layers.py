@@ -28,6 +28,7 @@ def test_every_layer_of_the_composition_root_is_found() -> None:
         "compute",
         "data",
         "delivery",
+        "email",
         "encryption",
         "load_balancing",
         "network",
