@@ -138,7 +138,11 @@ class DeployRole(Construct):
             statements += [
                 statement(
                     sid="CodeDeployDeployments",
-                    actions=["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
+                    actions=[
+                        "codedeploy:CreateDeployment",
+                        "codedeploy:GetDeployment",
+                        "codedeploy:GetDeploymentGroup",
+                    ],
                     resources=list(t.codedeploy_deployment_group_arns),
                 ),
                 statement(

@@ -63,6 +63,9 @@ class StateAccess:
     kms_key_alias: str
     """The state CMK's alias (`alias/<bucket>-state`)."""
     partition: str
+    other_key_prefixes: Sequence[str] = ()
+    """Key prefixes of the project's other environments in the same bucket: denied outright, since the managed
+    policies (ReadOnlyAccess, PowerUserAccess) would otherwise let this environment's roles read or write them."""
     assume_role_arns: Sequence[str] = ()
     """Roles the backend or the AWS provider assume (`backend.role_arn`, `deploy_role_arn`), when configured."""
 
@@ -202,6 +205,31 @@ class TerraformRoles(Construct):
                     ],
                 )
             )
+        if s.other_key_prefixes:
+            statements.append(
+                statement(
+                    sid="OtherEnvironmentsState",
+                    effect="Deny",
+                    actions=["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+                    resources=[f"{bucket_arn}/{prefix}*" for prefix in s.other_key_prefixes],
+                )
+            )
+            if s.lock_table_arn is not None:
+                statements.append(
+                    statement(
+                        sid="OtherEnvironmentsLocks",
+                        effect="Deny",
+                        actions=["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                        resources=[s.lock_table_arn],
+                        condition=[
+                            condition(
+                                test="ForAnyValue:StringLike",
+                                variable="dynamodb:LeadingKeys",
+                                values=[f"{s.bucket}/{prefix}*" for prefix in s.other_key_prefixes],
+                            )
+                        ],
+                    )
+                )
         if s.assume_role_arns:
             statements.append(
                 statement(sid="AssumeConfiguredRoles", actions=["sts:AssumeRole"], resources=list(s.assume_role_arns))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from constructs import Construct
 
+from config.models import ENVIRONMENT_NAMES
 from modules.delivery import DeployRole, DeployTargets, StateAccess, TerraformRoles, github_oidc_provider_arn
 from stacks.layers.account import AccountOutputs
 from stacks.layers.compute import ComputeOutputs
@@ -99,6 +100,9 @@ def delivery_layer(
             kms_key_arns=f"arn:{partition}:kms:{backend.region}:{state_account}:key/*",
             kms_key_alias=backend.state_key_alias,
             partition=partition,
+            other_key_prefixes=[
+                f"{env.project.name}/{other}/" for other in ENVIRONMENT_NAMES if other != env.config.name
+            ],
             assume_role_arns=[arn for arn in (backend.role_arn, env.config.deploy_role_arn) if arn is not None],
         ),
     )

@@ -78,7 +78,11 @@ def test_deploy_policy_has_no_wildcard_actions_and_star_only_where_aws_needs_it(
     ]
     assert found["SpaSync"]["resources"] == ["arn:aws:s3:::acme-dev-spa/*"]
     assert found["SpaInvalidation"]["resources"] == ["arn:aws:cloudfront::123456789012:distribution/E1"]
-    assert found["CodeDeployDeployments"]["actions"] == ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"]
+    assert found["CodeDeployDeployments"]["actions"] == [
+        "codedeploy:CreateDeployment",
+        "codedeploy:GetDeployment",
+        "codedeploy:GetDeploymentGroup",
+    ]
     assert found["EcsServices"]["actions"] == ["ecs:DescribeServices", "ecs:UpdateService"]
 
 

@@ -96,6 +96,17 @@ def test_terraform_roles_least_privilege(prod: Json, reference_config: PlatformC
     assert plan["StateList"]["condition"][0]["values"] == ["acme/prod/*"]
     assert plan["StateLockTable"]["condition"][0]["values"] == [f"{bucket}/acme/prod/*"]
     assert plan["StateKey"]["actions"] == ["kms:Decrypt"]
+    # ReadOnlyAccess and PowerUserAccess reach every object: the other environments' state is denied outright
+    for statements in (plan, apply):
+        deny = statements["OtherEnvironmentsState"]
+        assert deny["effect"] == "Deny"
+        assert deny["resources"] == [
+            f"arn:${{data.aws_partition.partition.partition}}:s3:::{bucket}/acme/{other}/*" for other in ("dev", "stg")
+        ]
+        assert statements["OtherEnvironmentsLocks"]["condition"][0]["values"] == [
+            f"{bucket}/acme/dev/*",
+            f"{bucket}/acme/stg/*",
+        ]
     assert apply["OwnRoles"]["resources"] == [
         "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:role/acme-prod-*",
         "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller.account_id}:instance-profile/acme-prod-*",
