@@ -10,6 +10,8 @@ import pytest
 from cdktf import TerraformStack, Testing
 
 from config import PlatformConfig
+from stacks.app import backend_groups, creates_github_oidc
+from stacks.bootstrap import BootstrapStack
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.email import email_layer
 from stacks.platform import PlatformStack
@@ -163,3 +165,44 @@ def test_email_layer_takes_a_zone_id_from_the_layer_that_owns_the_zone(reference
     document = synth_json(stack)
     assert "aws_route53_zone" not in document.get("data", {})
     assert {r["zone_id"] for r in resources(document, "aws_route53_record").values()} == {"Z0EDGE"}
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ({}, 1),
+        ({"defaults": {"delivery": {"enabled": False}}}, 0),
+        ({"defaults": {"delivery": {"oidc_provider": "existing"}}}, 0),
+        (
+            {
+                "defaults": {"delivery": {"oidc_provider": "existing"}},
+                "environments": {"prod": {"delivery": {"oidc_provider": "bootstrap"}}},
+            },
+            1,
+        ),
+    ],
+)
+def test_bootstrap_creates_the_provider_only_when_an_environment_asks(
+    config_with: Callable[[Json], PlatformConfig], override: Json, expected: int
+) -> None:
+    config = config_with(override)
+    (group,) = backend_groups(config)
+    stack = BootstrapStack(
+        Testing.app(),
+        "bootstrap",
+        project=config.project,
+        backend=group.backend,
+        environments=group.environments,
+        state_file="terraform.bootstrap.tfstate",
+        github_oidc=creates_github_oidc(config, group),
+    )
+    document = synth_json(stack)
+    assert len(resources(document, "aws_iam_openid_connect_provider")) == expected
+    assert ("github_oidc_provider_arn" in document["output"]) is bool(expected)
+
+
+def test_configured_backend_and_provider_roles_may_be_assumed(config_with: Callable[[Json], PlatformConfig]) -> None:
+    role = "arn:aws:iam::123456789012:role/state-access"
+    document = platform(config_with({"backend": {"role_arn": role}}), "dev")
+    assert policy(document, "delivery_terraform_plan_policy")["AssumeConfiguredRoles"]["resources"] == [role]
+    assert "AssumeConfiguredRoles" not in policy(platform(config_with({}), "dev"), "delivery_terraform_plan_policy")
