@@ -28,8 +28,10 @@ def check_github_oidc(environments: Sequence[EnvironmentConfig]) -> Iterator[tup
     """(environment, key path, message) for each environment whose OIDC provider would collide or miss its account.
 
     IAM holds one GitHub provider per account. With `oidc_provider = "bootstrap"` the bootstrap stack of the
-    environment's backend creates it in the backend's account, so the environment must deploy there, and two
-    backends whose bootstrap stacks would both create it must be known to be in different accounts.
+    environment's backend creates it in the backend's account, so the environment must deploy there. Two
+    backends whose bootstrap stacks would both create it collide when their accounts are the same or both
+    unknown (seed 003's bucket per environment in one account); an account named on one side
+    (`backend.account_id`, `backend.role_arn` or the environment's `account_id`) says they differ.
     """
     creators: dict[tuple[str, str, str], EnvironmentConfig] = {}
     for environment in environments:
@@ -50,9 +52,10 @@ def check_github_oidc(environments: Sequence[EnvironmentConfig]) -> Iterator[tup
     owners = list(creators.values())
     for index, second in enumerate(owners):
         for first in owners[:index]:
-            ours, theirs = second.backend.state_account_id, first.backend.state_account_id
-            if ours is None or theirs is None or ours == theirs:
-                where = f"account {ours}" if ours is not None and ours == theirs else "possibly the same account"
+            ours = second.backend.state_account_id or second.account_id
+            theirs = first.backend.state_account_id or first.account_id
+            if ours == theirs:
+                where = "possibly the same account" if ours is None else f"account {ours}"
                 yield (
                     second.name,
                     f"environments.{second.name}.delivery.oidc_provider",

@@ -69,6 +69,10 @@ def fixed_role_names(prefix_: str) -> dict[str, str]:
         "CodeDeploy": f"{prefix_}-codedeploy",
         "VPC flow logs": f"{prefix_}-flow-logs",
         "RDS enhanced monitoring": f"{prefix_}-rds-monitoring",
+        "Bastion": f"{prefix_}-bastion",
+        "GitHub Actions deploy": f"{prefix_}-github-deploy",
+        "GitHub Actions terraform plan": f"{prefix_}-terraform-plan",
+        "GitHub Actions terraform apply": f"{prefix_}-terraform-apply",
     }
 
 

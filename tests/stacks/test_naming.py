@@ -27,6 +27,7 @@ EXEMPT = {
     ("aws_db_parameter_group", "family"): "an engine family (aurora-postgresql16), not a name",
     ("aws_rds_cluster_parameter_group", "family"): "an engine family, not a name",
     ("aws_elasticache_parameter_group", "family"): "an engine family, not a name",
+    ("aws_route53_record", "name"): "a DNS name under the configured email domain, not a resource name",
 }
 
 
