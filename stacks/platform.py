@@ -90,7 +90,9 @@ class PlatformStack(TerraformStack):
         bastion = bastion_layer(
             self, env=env, account=account, encryption=encryption, network=network, security=security
         )
-        delivery = delivery_layer(self, env=env, account=account, registry=registry, compute=compute)
+        delivery = delivery_layer(
+            self, env=env, account=account, encryption=encryption, registry=registry, compute=compute
+        )
         declare_outputs(
             self,
             stack_outputs(

@@ -89,19 +89,38 @@ class TerraformRoles(Construct):
         apply_subjects: Sequence[str],
         state: StateAccess,
         account_id: str,
+        region: str,
+        kms_key_arn: str,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         self._tags = dict(tags or {})
         self._state = state
         iam = f"arn:{state.partition}:iam::{account_id}"
+        secrets = f"arn:{state.partition}:secretsmanager:{region}:{account_id}"
         self.plan_role_arn = self._role(
             "plan",
             role_name=f"{name}-terraform-plan",
             provider_arn=provider_arn,
             subjects=plan_subjects,
             managed=PLAN_POLICIES,
-            statements=self._state_statements(write=False),
+            statements=[
+                *self._state_statements(write=False),
+                # ReadOnlyAccess reads no secret values, yet the stack reads the Redis AUTH token (a data source)
+                # and refreshes secret versions and SecureString parameters: this environment's only
+                DataAwsIamPolicyDocumentStatement(
+                    sid="EnvironmentSecrets",
+                    actions=["secretsmanager:GetSecretValue"],
+                    # application secrets `{name}/<key>` and the Redis token; ARNs end in a 6-character suffix
+                    resources=[
+                        f"{secrets}:secret:{name}/*",
+                        f"{secrets}:secret:{name}-redis-auth-token-??????",
+                    ],
+                ),
+                DataAwsIamPolicyDocumentStatement(
+                    sid="EnvironmentKey", actions=["kms:Decrypt"], resources=[kms_key_arn]
+                ),
+            ],
         )
         self.apply_role_arn = self._role(
             "apply",

@@ -12,6 +12,7 @@ from modules.delivery import DeployRole, DeployTargets, StateAccess, TerraformRo
 from stacks.layers.account import AccountOutputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.context import EnvironmentContext
+from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.registry import RegistryOutputs
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ def delivery_layer(
     *,
     env: EnvironmentContext,
     account: AccountOutputs,
+    encryption: EncryptionOutputs,
     registry: RegistryOutputs,
     compute: ComputeOutputs,
     spa_bucket_arn: str | None = None,
@@ -90,6 +92,8 @@ def delivery_layer(
         plan_subjects=config.plan_subjects,
         apply_subjects=config.subjects,
         account_id=account_id,
+        region=region,
+        kms_key_arn=encryption.kms_key_arn,
         state=StateAccess(
             bucket=backend.bucket,
             key_prefix=f"{env.project.name}/{env.config.name}/",

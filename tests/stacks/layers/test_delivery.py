@@ -98,6 +98,20 @@ def test_terraform_roles_least_privilege(prod: Json, reference_config: PlatformC
     assert plan["StateList"]["condition"][0]["values"] == ["acme/prod/*"]
     assert plan["StateLockTable"]["condition"][0]["values"] == [f"{bucket}/acme/prod/*"]
     assert plan["StateKey"]["actions"] == ["kms:Decrypt"]
+    # plan reads the Redis AUTH token and refreshes secrets: this environment's secrets and CMK, nothing else
+    secrets = (
+        "arn:${data.aws_partition.partition.partition}:secretsmanager:ap-northeast-1:"
+        "${data.aws_caller_identity.caller.account_id}"
+    )
+    assert plan["EnvironmentSecrets"]["resources"] == [
+        f"{secrets}:secret:acme-prod/*",
+        f"{secrets}:secret:acme-prod-redis-auth-token-??????",
+    ]
+    assert plan["EnvironmentKey"] == {
+        "sid": "EnvironmentKey",
+        "actions": ["kms:Decrypt"],
+        "resources": ["${aws_kms_key.kms_key_28C05A0F.arn}"],
+    }
     # ReadOnlyAccess and PowerUserAccess reach every object: the other environments' state is denied outright
     for statements in (plan, apply):
         deny = statements["OtherEnvironmentsState"]
