@@ -35,7 +35,8 @@ class DeliveryConfig(ConfigModel):
     """Or trust jobs of this GitHub environment (subject `repo:owner/name:environment:<name>`), so its
     protection rules (required reviewers) gate every deploy; exactly one of `branch` and this."""
     plan_on_pull_requests: bool = False
-    """Let pull-request runs of the repository assume the plan role (read-only, but it reads the account)."""
+    """Let pull-request runs of the repository assume the plan role: read-only, but it reads the account and this
+    environment's secrets, so anyone who can open a branch in the repository can read them."""
     oidc_provider: Literal["bootstrap", "existing"] = "bootstrap"
     """Who owns the account's one GitHub OIDC provider: the backend's bootstrap stack creates it (the environment
     must then be in the backend's account), or it exists already (created by another backend or by hand)."""

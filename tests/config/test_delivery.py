@@ -45,11 +45,12 @@ def test_delivery_off_needs_nothing(config_with: Callable[[Json], PlatformConfig
     assert not config.environment("prod").delivery.enabled
 
 
-def test_subjects_are_exact(reference_config: PlatformConfig) -> None:
+def test_subjects_are_exact(reference_config: PlatformConfig, config_with: Callable[[Json], PlatformConfig]) -> None:
     assert reference_config.environment("dev").delivery.subjects == ("repo:acme/platform:ref:refs/heads/develop",)
     assert reference_config.environment("prod").delivery.subjects == ("repo:acme/platform:environment:production",)
-    stg = reference_config.environment("stg").delivery
-    assert stg.plan_subjects == (*stg.subjects, "repo:acme/platform:pull_request")
+    assert reference_config.environment("stg").delivery.plan_subjects == ("repo:acme/platform:ref:refs/heads/main",)
+    stg = config_with({"environments": {"stg": {"delivery": {"plan_on_pull_requests": True}}}}).environment("stg")
+    assert stg.delivery.plan_subjects == (*stg.delivery.subjects, "repo:acme/platform:pull_request")
     assert reference_config.environment("prod").delivery.plan_subjects == ("repo:acme/platform:environment:production",)
 
 
