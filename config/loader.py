@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from config.base import FieldError
+from config.delivery_checks import check_account_singletons
 from config.edge import check_edge_across
 from config.errors import ConfigError, ConfigProblem
 from config.limits import check_project_names
@@ -266,6 +267,9 @@ def _merge_default_problems(
 
 
 def _check_across_environments(configs: list[EnvironmentConfig], source: str, problems: list[ConfigProblem]) -> None:
+    problems += [
+        ConfigProblem(source, path, message, name) for name, path, message in check_account_singletons(configs)
+    ]
     owners: dict[str, EnvironmentConfig] = {}
     for config in configs:
         first = owners.setdefault(config.backend.bucket, config)

@@ -7,11 +7,14 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import AccountId, ConfigModel, FieldError, Name, Region, RoleArn
+from config.bastion import BastionConfig
 from config.batch import BatchConfig
 from config.cache import CacheConfig
 from config.compute import ComputeConfig
 from config.database import DatabaseConfig
+from config.delivery import DeliveryConfig
 from config.edge import CdnConfig, DomainConfig
+from config.email import EmailConfig
 from config.load_balancer import LoadBalancerConfig
 from config.monitoring import AuditConfig, MonitoringConfig
 from config.names import bucket_name_problem
@@ -194,6 +197,9 @@ class EnvironmentConfig(ConfigModel):
     batch: BatchConfig = BatchConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
     audit: AuditConfig = AuditConfig()
+    bastion: BastionConfig = BastionConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    email: EmailConfig = EmailConfig()
 
     @property
     def protected(self) -> bool:

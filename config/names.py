@@ -75,6 +75,10 @@ def fixed_role_names(prefix_: str) -> dict[str, str]:
         "VPC flow logs": f"{prefix_}-flow-logs",
         "RDS enhanced monitoring": f"{prefix_}-rds-monitoring",
         "CloudTrail logs": cloudtrail_logs_role_name(prefix_),
+        "Bastion": f"{prefix_}-bastion",
+        "GitHub Actions deploy": f"{prefix_}-github-deploy",
+        "GitHub Actions terraform plan": f"{prefix_}-terraform-plan",
+        "GitHub Actions terraform apply": f"{prefix_}-terraform-apply",
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from config.delivery_checks import check_maintenance
 from config.edge import check_edge
 from config.limits import check_limits
 from config.medical import check_medical
@@ -46,6 +47,7 @@ def check_environment(
         *_parameter_values(environment),
         *priority_problems(environment.services),
         *check_services(environment),
+        *check_maintenance(environment),
     ]
     problems += check_storage(environment, project)
     if project is not None:

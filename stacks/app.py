@@ -47,6 +47,15 @@ def backend_groups(config: PlatformConfig) -> list[BackendGroup]:
     return result
 
 
+def creates_github_oidc(config: PlatformConfig, group: BackendGroup) -> bool:
+    """Whether the bootstrap stack of `group` owns the account's GitHub OIDC provider (an environment asks it to)."""
+    return any(
+        environment.delivery.enabled and environment.delivery.oidc_provider == "bootstrap"
+        for environment in config.environments
+        if environment.name in group.environments
+    )
+
+
 def build_app(config: PlatformConfig, environments: Sequence[str], outdir: str, project_dir: str) -> App:
     """All bootstrap stacks plus the stacks of each name in `environments` (in promotion order, each in its layout).
 
@@ -64,6 +73,7 @@ def build_app(config: PlatformConfig, environments: Sequence[str], outdir: str, 
             backend=group.backend,
             environments=group.environments,
             state_file=state_file,
+            github_oidc=creates_github_oidc(config, group),
         )
     for environment in config.environments:
         if environment.name in environments:

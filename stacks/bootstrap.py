@@ -23,6 +23,7 @@ from constructs import Construct
 
 from config import BackendConfig, ProjectConfig
 from modules.bucket import PrivateBucket
+from modules.delivery import GithubOidcProvider
 from modules.kms import EncryptionKey
 from stacks.common import aws_provider, pin_versions
 
@@ -46,6 +47,7 @@ class BootstrapStack(TerraformStack):
         backend: BackendConfig,
         environments: Sequence[str],
         state_file: str,
+        github_oidc: bool = False,
     ) -> None:
         super().__init__(scope, id_)
         pin_versions(self)
@@ -119,3 +121,13 @@ class BootstrapStack(TerraformStack):
                 lifecycle=protect,
             )
             TerraformOutput(self, "lock_table_name", value=table.name, description="DynamoDB table holding state locks")
+
+        if github_oidc:
+            # one per account: the environments of this backend that use delivery trust it by its fixed ARN
+            provider = GithubOidcProvider(self, "github_oidc")
+            TerraformOutput(
+                self,
+                "github_oidc_provider_arn",
+                value=provider.arn,
+                description="GitHub Actions OIDC provider of this account (the deploy and Terraform roles trust it)",
+            )

@@ -28,6 +28,9 @@ StateName = Literal[
     "compute",
     "batch",
     "edge",
+    "email",
+    "bastion",
+    "delivery",
     "monitoring",
 ]
 """The states of a `per_layer` environment (stacks `{env}-{state}`), in the order the layers are composed."""

@@ -20,12 +20,15 @@ from config import EnvironmentConfig, ProjectConfig
 from stacks.common import aws_provider, pin_versions, s3_backend, state_key
 from stacks.layers.account import AccountOutputs, account_layer
 from stacks.layers.audit import AuditOutputs, audit_layer
+from stacks.layers.bastion import BastionOutputs, bastion_layer
 from stacks.layers.batch import BatchOutputs, batch_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
+from stacks.layers.delivery import DeliveryOutputs, delivery_layer
 from stacks.layers.domain import DomainOutputs, domain_layer
 from stacks.layers.edge import EdgeOutputs, edge_layer
+from stacks.layers.email import EmailOutputs, email_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
 from stacks.layers.monitoring import MonitoringOutputs, monitoring_layer
@@ -60,6 +63,9 @@ class PlatformLayers:
     edge: EdgeOutputs
     monitoring: MonitoringOutputs
     audit: AuditOutputs
+    email: EmailOutputs | None
+    bastion: BastionOutputs | None
+    delivery: DeliveryOutputs | None
 
 
 def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
@@ -105,6 +111,21 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         storage=storage,
     )
     edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
+    shared_zone = domain is not None and env.config.email.hosted_zone == env.config.domain.zone
+    email = email_layer(at("email"), env=env, zone_id=domain.zone_id if shared_zone and domain else None)
+    bastion = bastion_layer(
+        at("bastion"), env=env, account=account, encryption=encryption, network=network, security=security
+    )
+    delivery = delivery_layer(
+        at("delivery"),
+        env=env,
+        account=account,
+        encryption=encryption,
+        registry=registry,
+        compute=compute,
+        spa_bucket_arn=edge.spa_bucket_arn,
+        distribution_arn=edge.distribution_arn,
+    )
     monitoring = monitoring_layer(
         at("monitoring"), env=env, account=account, load_balancing=load_balancing, data=data, compute=compute
     )
@@ -122,6 +143,9 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         edge=edge,
         monitoring=monitoring,
         audit=audit,
+        email=email,
+        bastion=bastion,
+        delivery=delivery,
     )
     for state in STATE_NAMES:
         declare_outputs(at(state), [output for output in outputs if output.layer == state])
@@ -141,6 +165,9 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         edge=edge,
         monitoring=monitoring,
         audit=audit,
+        email=email,
+        bastion=bastion,
+        delivery=delivery,
     )
 
 

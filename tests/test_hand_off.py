@@ -167,10 +167,11 @@ def test_bootstrap_then_environment_plan_on_the_created_backend(
     (bootstrap / "moto_override.tf.json").write_text(json.dumps({"provider": {"aws": [provider_override(moto)]}}))
     terraform(bootstrap, terraform_env, "init", "-input=false")
     applied = terraform(bootstrap, terraform_env, "apply", "-auto-approve", "-input=false").stdout
-    assert "Apply complete! Resources: 10 added" in applied
+    assert "Apply complete! Resources: 11 added" in applied
     state = json.loads((project / "terraform.bootstrap.tfstate").read_text())
     created = {resource["type"] for resource in state["resources"] if resource["mode"] == "managed"}
     assert {"aws_s3_bucket", "aws_dynamodb_table", "aws_kms_key", "aws_s3_bucket_policy"} <= created
+    assert "aws_iam_openid_connect_provider" in created  # the account's one GitHub provider, before any role trusts it
     # moto evaluates bucket-policy Deny statements without their conditions, so the TLS-only policy would deny
     # every request; AWS honours aws:SecureTransport. Only for the emulator, that one policy goes.
     (policy,) = [f"aws_s3_bucket_policy.{r['name']}" for r in state["resources"] if r["type"] == "aws_s3_bucket_policy"]

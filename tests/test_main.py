@@ -87,7 +87,7 @@ def test_run_prints_one_line_per_stack_and_the_next_command(tmp_path: Path) -> N
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Synthesized 2 stacks from environments.toml")
     assert lines[0].endswith("in apply order (destroy in reverse):")
-    assert lines[1].split()[:3] == ["bootstrap", "10", "resources"]
+    assert lines[1].split()[:3] == ["bootstrap", "11", "resources"]  # with the GitHub OIDC provider
     assert lines[2].split()[0] == "dev" and lines[2].split()[2] == "resources"
     assert lines[2].endswith(os.path.relpath(tmp_path / "out" / "stacks" / "dev"))
     assert lines[-1].startswith("Next: ")

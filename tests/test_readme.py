@@ -51,6 +51,9 @@ def table() -> dict[str, set[str]]:
         "`[monitoring] alarms`",
         "`[monitoring] dashboard`",
         "`[audit] enabled` (every environment of a `[project] medical` platform)",
+        "`[delivery] enabled`",
+        "`[security] bastion`",
+        "`[email] enabled`",
     }
     return found
 
@@ -85,6 +88,8 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     prod["monitoring"] = {"alarms": False}
     prod["audit"] = {"enabled": False}
     document["defaults"]["monitoring"]["dashboard"] = False
+    document["defaults"]["delivery"]["enabled"] = False
+    prod["email"] = {"enabled": False}
     conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))

@@ -31,6 +31,8 @@ class ComputeOutputs:
     cluster_name: str
     service_names: Mapping[str, str]
     codedeploy_app_name: str | None
+    codedeploy_deployment_group_names: Mapping[str, str]
+    """CodeDeploy deployment group per blue/green service."""
     wiring: Mapping[str, ServiceWiring]
     """Per service, the resolved wiring its ECS service and task definition were built from."""
 
@@ -105,6 +107,7 @@ def compute_layer(
         cluster_name=compute.cluster_name,
         service_names=dict(compute.service_names),
         codedeploy_app_name=compute.codedeploy_app_name,
+        codedeploy_deployment_group_names=dict(compute.codedeploy_deployment_group_names),
         wiring=wiring,
     )
 

@@ -28,6 +28,8 @@ class EdgeOutputs:
     distribution_id: str | None
     distribution_domain_name: str | None
     spa_bucket_name: str | None
+    spa_bucket_arn: str | None
+    distribution_arn: str | None
     cloudfront_web_acl_arn: str | None
     app_url: str | None
     api_url: str | None
@@ -103,6 +105,8 @@ def edge_layer(
         distribution_id=cdn.distribution_id if cdn is not None else None,
         distribution_domain_name=cdn.domain_name if cdn is not None else None,
         spa_bucket_name=cdn.spa_bucket_name if cdn is not None else None,
+        spa_bucket_arn=cdn.spa_bucket_arn if cdn is not None else None,
+        distribution_arn=cdn.distribution_arn if cdn is not None else None,
         cloudfront_web_acl_arn=web_acl_arn,
         app_url=app_url,
         api_url=api_url,

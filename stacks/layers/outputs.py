@@ -8,11 +8,14 @@ from cdktf import TerraformOutput
 from constructs import Construct
 
 from stacks.layers.audit import AuditOutputs, audit_outputs
+from stacks.layers.bastion import BastionOutputs, bastion_outputs
 from stacks.layers.batch import BatchOutputs, batch_outputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
+from stacks.layers.delivery import DeliveryOutputs, delivery_outputs
 from stacks.layers.domain import DomainOutputs
 from stacks.layers.edge import EdgeOutputs, edge_outputs
+from stacks.layers.email import EmailOutputs, email_outputs
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
 from stacks.layers.monitoring import MonitoringOutputs, monitoring_outputs
@@ -48,6 +51,9 @@ def stack_outputs(
     batch: BatchOutputs | None,
     monitoring: MonitoringOutputs,
     audit: AuditOutputs,
+    bastion: BastionOutputs | None = None,
+    delivery: DeliveryOutputs | None = None,
+    email: EmailOutputs | None = None,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -150,6 +156,9 @@ def stack_outputs(
     outputs += batch_outputs(batch)
     outputs += monitoring_outputs(monitoring)
     outputs += audit_outputs(audit)
+    outputs += bastion_outputs(bastion)
+    outputs += delivery_outputs(delivery)
+    outputs += email_outputs(email)
     return outputs
 
 

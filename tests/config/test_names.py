@@ -51,7 +51,8 @@ def test_generated_names_match_the_stack(synthesized: Path, reference_config: Pl
         names.fixed_role_names(prefix).values()
     )
     assert values(document, "aws_ecr_repository", "name") == {names.repository_name(prefix, s) for s in services}
-    groups = {names.security_group_name(prefix, component) for component in [*services, "alb", "database", "cache"]}
+    tiers = ["alb", "database", "cache", *(["bastion"] if config.security.bastion else [])]
+    groups = {names.security_group_name(prefix, component) for component in [*services, *tiers]}
     groups.add(names.security_group_name(prefix, names.NETWORK_SECURITY_GROUPS[0]))
     if config.batch.enabled:
         groups.add(names.security_group_name(prefix, "batch"))

@@ -85,8 +85,16 @@ def test_backends_sharing_a_bucket_must_share_the_lock_table(problems: Callable[
 def test_backend_with_its_own_bucket_and_table_is_fine(config_with: Callable[[Json], PlatformConfig]) -> None:
     from stacks.app import backend_groups
 
+    # both backends may be in one account, so only one bootstrap stack may own the GitHub OIDC provider
     config = config_with(
-        {"environments": {"prod": {"backend": {"bucket": "acme-prod-state", "lock_table": "acme-prod-locks"}}}}
+        {
+            "environments": {
+                "prod": {
+                    "backend": {"bucket": "acme-prod-state", "lock_table": "acme-prod-locks"},
+                    "delivery": {"oidc_provider": "existing"},
+                }
+            }
+        }
     )
     assert [(group.stack_id, group.environments) for group in backend_groups(config)] == [
         ("bootstrap", ("dev", "stg")),

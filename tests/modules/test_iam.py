@@ -34,6 +34,15 @@ SOURCE_ARNS = {
 }
 """The aws:SourceArn pattern each service documents (ArnLike), with `{account}` the SourceAccount token."""
 
+UNGUARDED_SERVICES = {
+    "ec2.amazonaws.com": "EC2 sets neither aws:SourceAccount nor aws:SourceArn when an instance assumes its role",
+}
+"""Service principals that pass no source keys (a condition on them would make the role unusable), and why."""
+
+ACCOUNT = token("caller_identity", "account_id")
+GITHUB_PROVIDER = rf"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token\.actions\.githubusercontent\.com"
+"""The delivery roles trust this account's GitHub OIDC provider instead of a service."""
+
 
 def trust_policies(document: Json) -> dict[str, Json]:
     """Each IAM role's trust-policy document (the data source its assume_role_policy points at), by role name."""
@@ -58,11 +67,18 @@ def test_every_service_role_is_bound_to_this_account(reference_config: PlatformC
         services = services_by_environment.setdefault(name, set())
         for role, policy in policies.items():
             (statement,) = policy["statement"]
-            assert statement["actions"] == ["sts:AssumeRole"], role
             (principal,) = statement["principals"]
+            if principal["type"] == "Federated":
+                assert statement["actions"] == ["sts:AssumeRoleWithWebIdentity"], role
+                assert re.fullmatch(GITHUB_PROVIDER, principal["identifiers"][0]), role
+                continue
+            assert statement["actions"] == ["sts:AssumeRole"], role
             assert principal["type"] == "Service", role
             (service,) = principal["identifiers"]
             services.add(service)
+            if service in UNGUARDED_SERVICES:
+                assert "condition" not in statement, role
+                continue
             conditions = {condition["variable"]: condition for condition in statement["condition"]}
             source_account = conditions.pop("aws:SourceAccount")
             assert source_account["test"] == "StringEquals", role
@@ -77,7 +93,7 @@ def test_every_service_role_is_bound_to_this_account(reference_config: PlatformC
             assert source_arn["test"] == "ArnLike", role
             (arn,) = source_arn["values"]
             assert re.fullmatch(expected.replace("{account}", re.escape(account)), arn), (role, arn)
-    assert services_by_environment["prod"] == set(SOURCE_ARNS)
+    assert services_by_environment["prod"] == set(SOURCE_ARNS) | set(UNGUARDED_SERVICES)  # prod has the bastion
     assert services_by_environment["dev"] == {"vpc-flow-logs.amazonaws.com", "ecs-tasks.amazonaws.com"}
 
 

@@ -27,7 +27,10 @@ EXEMPT = {
     ("aws_db_parameter_group", "family"): "an engine family (aurora-postgresql16), not a name",
     ("aws_rds_cluster_parameter_group", "family"): "an engine family, not a name",
     ("aws_elasticache_parameter_group", "family"): "an engine family, not a name",
-    ("aws_route53_record", "name"): "a DNS name in the configured zone (config/edge.py checks it)",
+    (
+        "aws_route53_record",
+        "name",
+    ): "a DNS name in the configured zone or email domain (config/edge.py, config/email.py check it)",
     ("aws_batch_job_queue", "name"): "seed 003's application submits to `{env}_default`",
     ("aws_batch_job_definition", "name"): "seed 003's application submits `{env}_<job>_job` definitions",
 }

@@ -24,12 +24,15 @@ MAX_LINES = 400
 def test_every_layer_of_the_composition_root_is_found() -> None:
     assert LAYERS == [
         "account",
-        "batch",
         "audit",
+        "bastion",
+        "batch",
         "compute",
         "data",
+        "delivery",
         "domain",
         "edge",
+        "email",
         "encryption",
         "load_balancing",
         "monitoring",
