@@ -24,7 +24,7 @@ def output_table() -> dict[str, set[str]]:
     result = {}
     for row in rows:
         condition, outputs = (cell.strip() for cell in row.strip("|").split("|"))
-        result[condition] = set(re.findall(r"`([a-z0-9_]+)`", outputs))
+        result[condition] = set(re.findall(r"`([a-z0-9_<>]+)`", outputs))
     return result
 
 
@@ -54,13 +54,24 @@ def table() -> dict[str, set[str]]:
         "`[delivery] enabled`",
         "`[security] bastion`",
         "`[email] enabled`",
+        "each enabled service `<name>`",
     }
     return found
 
 
+def expand(names: set[str], services: list[str]) -> set[str]:
+    """`dotenv_<name>` stands for one output per enabled service."""
+    return (
+        {name.replace("<name>", service) for name in names for service in services}
+        if services
+        else {name for name in names if "<name>" not in name}
+    )
+
+
 def test_prod_has_exactly_the_listed_outputs(reference_config: PlatformConfig, table: dict[str, set[str]]) -> None:
     produced = outputs(reference_config, "prod")
-    assert set(produced) == set().union(*table.values())
+    services = list(reference_config.environment("prod").enabled_services)
+    assert set(produced) == expand(set().union(*table.values()), services)
     assert all(output["description"] for output in produced.values())
     assert not any(output.get("sensitive") for output in produced.values())
 
@@ -90,14 +101,20 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     document["defaults"]["monitoring"]["dashboard"] = False
     document["defaults"]["delivery"]["enabled"] = False
     prod["email"] = {"enabled": False}
-    conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
+    services = sorted(
+        name for name, service in document["defaults"]["services"].items() if service.get("enabled", True)
+    )
+    conditional = expand(set().union(*(names for condition, names in table.items() if condition != "always")), services)
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))
     assert table["always"] <= produced
-    assert produced & conditional == {"alb_dns_name"}
+    assert produced & conditional == {"alb_dns_name", *(f"dotenv_{service}" for service in services)}
 
     for name in ("web", "api", "realtime"):
         document["defaults"]["services"][name]["enabled"] = False
     produced = set(outputs(build_config(document, "test.toml"), "prod"))
     assert table["always"] <= produced
+    assert produced & conditional == {"dotenv_worker"}  # the one service left
+    document["defaults"]["services"]["worker"]["enabled"] = False
+    produced = set(outputs(build_config(document, "test.toml"), "prod"))
     assert not produced & conditional

@@ -152,6 +152,8 @@ class Compute(Construct):
             self.codedeploy_role_arn = self._codedeploy.role_arn
 
         self.service_names: dict[str, str] = {}
+        self.container_environments: dict[str, dict[str, str]] = {}
+        """Per service, the plain variables its container gets (values may be Terraform references)."""
         self.service_arns: dict[str, str] = {}
         self.task_definition_families: dict[str, str] = {}
         self.task_definition_arns: dict[str, str] = {}
@@ -199,7 +201,9 @@ class Compute(Construct):
             image=f"{wiring.image_repository_url}:{image_tag}",
             log_group_name=log_group.name,
             region=self._region,
-            environment={**self._environment(config), **wiring.environment},
+            environment=self.container_environments.setdefault(
+                key, {**self._environment(config), **wiring.environment}
+            ),
             secrets=wiring.secrets,
             health_check=self._config.container_health_check,
         )

@@ -35,6 +35,8 @@ class ComputeOutputs:
     """CodeDeploy deployment group per blue/green service."""
     wiring: Mapping[str, ServiceWiring]
     """Per service, the resolved wiring its ECS service and task definition were built from."""
+    container_environments: Mapping[str, Mapping[str, str]]
+    """Per service, the plain variables of its container (secrets are in `wiring[...].secrets`, as ARNs)."""
 
 
 def compute_layer(
@@ -109,6 +111,7 @@ def compute_layer(
         codedeploy_app_name=compute.codedeploy_app_name,
         codedeploy_deployment_group_names=dict(compute.codedeploy_deployment_group_names),
         wiring=wiring,
+        container_environments={name: dict(variables) for name, variables in compute.container_environments.items()},
     )
 
 

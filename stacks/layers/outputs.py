@@ -14,6 +14,7 @@ from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
 from stacks.layers.delivery import DeliveryOutputs, delivery_outputs
 from stacks.layers.domain import DomainOutputs
+from stacks.layers.dotenv import dotenv_text
 from stacks.layers.edge import EdgeOutputs, edge_outputs
 from stacks.layers.email import EmailOutputs, email_outputs
 from stacks.layers.encryption import EncryptionOutputs
@@ -144,6 +145,17 @@ def stack_outputs(
                 "ARN of the Redis AUTH token secret",
             ),
         ]
+    for service, variables in compute.container_environments.items():
+        outputs.append(
+            StackOutput(
+                "compute",
+                f"dotenv_{service}",
+                dotenv_text(
+                    f"{service}: container variables; secrets as ARNs", variables, compute.wiring[service].secrets
+                ),
+                f"The .env of {service}: `terraform output -raw dotenv_{service} > .env` (secrets as *_ARN only)",
+            )
+        )
     if compute.codedeploy_app_name is not None:
         outputs.append(
             StackOutput(
