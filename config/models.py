@@ -6,10 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from config.api import ApiConfig
 from config.base import AccountId, ConfigModel, FieldError, Name, Region, RoleArn
 from config.cache import CacheConfig
 from config.compute import ComputeConfig
 from config.database import DatabaseConfig
+from config.identity import AuthConfig
 from config.load_balancer import LoadBalancerConfig
 from config.names import bucket_name_problem
 from config.network import NetworkConfig
@@ -173,6 +175,8 @@ class EnvironmentConfig(ConfigModel):
     compute: ComputeConfig = ComputeConfig()
     services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
     protection: ProtectionConfig = ProtectionConfig()
+    auth: AuthConfig = AuthConfig()
+    api: ApiConfig = ApiConfig()
 
     @property
     def protected(self) -> bool:

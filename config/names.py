@@ -134,8 +134,15 @@ SECURITY_GROUP_FIXED_IDS = (
     *(f"{tier}{suffix}" for tier in ("database", "cache") for suffix in ("", "_from_bastion")),
     "bastion_to_database",
     "bastion_to_cache",
+    "functions",
 )
-"""Construct ids modules/security/groups.py uses for the tiers themselves."""
+"""Construct ids modules/security/groups.py uses for the tiers themselves (`functions` holds the Lambda groups)."""
+
+
+def function_security_group_component(function: str) -> str:
+    """The {component} of a Lambda function's security group name: `{project}-{env}-fn-<function>`."""
+    return f"fn-{function}"
+
 
 COMPUTE_IDS = (
     "{i}_logs",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from config.identity_checks import check_identity
 from config.limits import check_limits
 from config.models import EnvironmentConfig, ProjectConfig
 from config.protection import check_protection
@@ -42,6 +43,7 @@ def check_environment(
         *_parameter_values(environment),
         *priority_problems(environment.services),
         *check_services(environment),
+        *check_identity(environment, project),
     ]
     if project is not None:
         problems += check_limits(project, environment)

@@ -10,10 +10,12 @@ from constructs import Construct
 from config import EnvironmentConfig, ProjectConfig
 from stacks.common import aws_provider, pin_versions, s3_backend, state_key
 from stacks.layers.account import AccountOutputs, account_layer
+from stacks.layers.api import ApiOutputs, api_layer
 from stacks.layers.compute import ComputeOutputs, compute_layer
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs, data_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
+from stacks.layers.identity import IdentityOutputs, identity_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
 from stacks.layers.network import NetworkOutputs, network_layer
 from stacks.layers.outputs import declare_outputs, stack_outputs
@@ -38,6 +40,8 @@ class PlatformLayers:
     registry: RegistryOutputs
     load_balancing: LoadBalancingOutputs | None
     compute: ComputeOutputs
+    identity: IdentityOutputs | None
+    api: ApiOutputs | None
 
 
 class PlatformStack(TerraformStack):
@@ -67,6 +71,7 @@ class PlatformStack(TerraformStack):
         data = data_layer(self, env=env, account=account, encryption=encryption, network=network, security=security)
         secrets = secrets_layer(self, env=env, encryption=encryption, data=data)
         registry = registry_layer(self, env=env, encryption=encryption)
+        identity = identity_layer(self, env=env)
         load_balancing = load_balancing_layer(self, env=env, encryption=encryption, network=network, security=security)
         compute = compute_layer(
             self,
@@ -80,6 +85,15 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
         )
+        api = api_layer(
+            self,
+            env=env,
+            account=account,
+            encryption=encryption,
+            network=network,
+            security=security,
+            identity=identity,
+        )
         declare_outputs(
             self,
             stack_outputs(
@@ -90,6 +104,8 @@ class PlatformStack(TerraformStack):
                 registry=registry,
                 load_balancing=load_balancing,
                 compute=compute,
+                identity=identity,
+                api=api,
             ),
         )
         self.layers = PlatformLayers(
@@ -102,4 +118,6 @@ class PlatformStack(TerraformStack):
             registry=registry,
             load_balancing=load_balancing,
             compute=compute,
+            identity=identity,
+            api=api,
         )

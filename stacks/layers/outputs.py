@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from stacks.layers.api import ApiOutputs, api_outputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.data import DataOutputs
 from stacks.layers.encryption import EncryptionOutputs
+from stacks.layers.identity import IdentityOutputs, identity_outputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.registry import RegistryOutputs
@@ -34,6 +36,8 @@ def stack_outputs(
     registry: RegistryOutputs,
     load_balancing: LoadBalancingOutputs | None,
     compute: ComputeOutputs,
+    identity: IdentityOutputs | None = None,
+    api: ApiOutputs | None = None,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -101,6 +105,7 @@ def stack_outputs(
         outputs.append(
             StackOutput("codedeploy_app_name", compute.codedeploy_app_name, "CodeDeploy application (blue/green)")
         )
+    outputs += identity_outputs(identity) + api_outputs(api)
     return outputs
 
 

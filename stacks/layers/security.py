@@ -22,6 +22,8 @@ class SecurityOutputs:
     cache_security_group_id: str | None
     bastion_security_group_id: str | None
     """The bastion's group (reaches the data stores through SSM port forwarding), None without `bastion`."""
+    function_security_group_ids: Mapping[str, str]
+    """The group of each Lambda function of `[api]` that runs in the VPC (`vpc = true`)."""
 
 
 def security_layer(scope: Construct, *, env: EnvironmentContext, network: NetworkOutputs) -> SecurityOutputs:
@@ -45,6 +47,9 @@ def security_layer(scope: Construct, *, env: EnvironmentContext, network: Networ
         if blue_green and config.load_balancer is not None
         else None,
         vpc_cidr=network.vpc_cidr_block,
+        functions={name: function.data_access for name, function in config.api.functions.items() if function.vpc}
+        if config.api.enabled
+        else None,
     )
     return SecurityOutputs(
         alb_security_group_id=groups.alb_security_group_id,
@@ -52,4 +57,5 @@ def security_layer(scope: Construct, *, env: EnvironmentContext, network: Networ
         database_security_group_id=groups.database_security_group_id,
         cache_security_group_id=groups.cache_security_group_id,
         bastion_security_group_id=groups.bastion_security_group_id,
+        function_security_group_ids=dict(groups.function_security_group_ids),
     )
