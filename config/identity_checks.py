@@ -7,15 +7,16 @@ from collections.abc import Iterator
 from config.base import FieldError
 from config.identity import AuthConfig
 from config.models import EnvironmentConfig, ProjectConfig
-from config.names import function_security_group_component
+from config.names import function_name, function_security_group_component
 
 MAX_FUNCTION_NAME = 64
 """Longest Lambda function (and IAM role) name."""
 
 
 def check_identity(environment: EnvironmentConfig, project: ProjectConfig | None) -> Iterator[tuple[str, str]]:
-    """Problems as (key path, message): JWT routes without a user pool, functions reaching absent stores, and a
-    default hosted-UI domain Cognito would refuse."""
+    """Problems as (key path, message): JWT routes without a user pool, function names too long or taken by a
+    service's security group, and a default hosted-UI domain Cognito would refuse. A function's `data_access` to a
+    disabled store grants nothing, as for services."""
     auth, api = environment.auth, environment.api
     if auth.enabled and auth.domain_prefix is None and project is not None:
         try:
@@ -33,7 +34,7 @@ def check_identity(environment: EnvironmentConfig, project: ProjectConfig | None
             )
     for name, function in api.functions.items():
         if project is not None:
-            full = f"{project.name}-{environment.name}-fn-{name}"
+            full = function_name(f"{project.name}-{environment.name}", name)
             if len(full) > MAX_FUNCTION_NAME:
                 yield (
                     f"api.functions.{name}",
@@ -46,8 +47,3 @@ def check_identity(environment: EnvironmentConfig, project: ProjectConfig | None
                 f"api.functions.{name}",
                 f"its security group would be named like the one of service '{component}'; rename one of them",
             )
-    stores = {"database": environment.database.enabled, "cache": environment.cache.enabled}
-    for name, function in api.functions.items():
-        for index, store in enumerate(function.data_access):
-            if not stores[store]:
-                yield f"api.functions.{name}.data_access[{index}]", f"'{store}' is not enabled in this environment"

@@ -69,7 +69,18 @@ def fixed_role_names(prefix_: str) -> dict[str, str]:
         "CodeDeploy": f"{prefix_}-codedeploy",
         "VPC flow logs": f"{prefix_}-flow-logs",
         "RDS enhanced monitoring": f"{prefix_}-rds-monitoring",
+        "Cognito identity pool": cognito_authenticated_role_name(prefix_),
     }
+
+
+def cognito_authenticated_role_name(prefix_: str) -> str:
+    """The role signed-in users of the identity pool assume (modules/identity)."""
+    return f"{prefix_}-cognito-authenticated"
+
+
+def function_name(prefix_: str, key: str) -> str:
+    """A Lambda function of `[api]` and its execution role (modules/api): `{project}-{env}-fn-<key>`."""
+    return f"{prefix_}-fn-{key}"
 
 
 def repository_name(prefix_: str, key: str) -> str:

@@ -113,13 +113,13 @@ class ServerlessApi(Construct):
         self.artifacts_bucket_name = artifacts.bucket_name
 
         self.functions: dict[str, Function] = {}
-        for key, function in sorted(config.functions.items()):
+        for key, function_config in sorted(config.functions.items()):
             self.functions[key] = Function(
                 self,
                 f"fn_{key.replace('-', '_')}",
                 prefix=name,
                 key=key,
-                config=function,
+                config=function_config,
                 account_id=account_id,
                 kms_key_arn=kms_key_arn,
                 artifacts_bucket=artifacts.bucket_id,

@@ -21,6 +21,7 @@ from cdktf_cdktf_provider_aws.s3_object import S3Object
 from constructs import Construct
 
 from config.api import FunctionConfig
+from config.names import function_name
 from modules.api.package import bootstrap_package_base64
 from modules.iam import service_trust_policy
 
@@ -37,11 +38,6 @@ ENI_ACTIONS = (
 )
 """What Lambda needs to attach a function to the VPC (AWSLambdaVPCAccessExecutionRole, without its logs:* on *).
 EC2 does not scope these to resources, hence `*`."""
-
-
-def function_name(prefix: str, key: str) -> str:
-    """`{project}-{env}-fn-<key>`."""
-    return f"{prefix}-fn-{key}"
 
 
 class Function(Construct):

@@ -36,6 +36,7 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from constructs import Construct
 
 from config.identity import AuthConfig
+from config.names import cognito_authenticated_role_name
 
 OAUTH_SCOPES = ("email", "openid", "profile")
 """What the SPA may ask the hosted UI for (seed 000)."""
@@ -194,10 +195,10 @@ class UserPool(Construct):
         role = IamRole(
             self,
             "authenticated_role",
-            name=f"{name}-cognito-authenticated",
+            name=cognito_authenticated_role_name(name),
             description="Assumed by signed-in users of the identity pool; grants nothing until the app attaches it",
             assume_role_policy=trust.json,
-            tags={"Name": f"{name}-cognito-authenticated", **tags},
+            tags={"Name": cognito_authenticated_role_name(name), **tags},
         )
         CognitoIdentityPoolRolesAttachment(
             self, "roles", identity_pool_id=identity_pool.id, roles={"authenticated": role.arn}

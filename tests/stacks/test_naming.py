@@ -27,6 +27,8 @@ EXEMPT = {
     ("aws_db_parameter_group", "family"): "an engine family (aurora-postgresql16), not a name",
     ("aws_rds_cluster_parameter_group", "family"): "an engine family, not a name",
     ("aws_elasticache_parameter_group", "family"): "an engine family, not a name",
+    ("aws_apigatewayv2_authorizer", "name"): "authorizer names are local to their API",
+    ("aws_apigatewayv2_stage", "name"): "`$default` is the HTTP API's fixed name for its automatically deployed stage",
 }
 
 

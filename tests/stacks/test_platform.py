@@ -181,7 +181,14 @@ def kept(document: Json) -> list[str]:
 def test_prevent_destroy_on_prod_stateful_resources_only(
     prod: Json, dev: Json, reference_config: PlatformConfig
 ) -> None:
-    assert kept(prod) == ["aws_elasticache_replication_group", "aws_kms_key", "aws_rds_cluster"]
+    assert kept(prod) == [
+        "aws_cognito_user_pool",
+        "aws_elasticache_replication_group",
+        "aws_kms_key",
+        "aws_rds_cluster",
+    ]
+    assert only(prod, "aws_cognito_user_pool")["deletion_protection"] == "ACTIVE"
+    assert only(platform(reference_config, "stg"), "aws_cognito_user_pool")["deletion_protection"] == "INACTIVE"
     assert kept(dev) == [] and kept(platform(reference_config, "stg")) == []
     assert only(prod, "aws_kms_key")["deletion_window_in_days"] == 30
     # prod Redis takes a final snapshot; dev Redis is thrown away

@@ -24,9 +24,11 @@ MAX_LINES = 400
 def test_every_layer_of_the_composition_root_is_found() -> None:
     assert LAYERS == [
         "account",
+        "api",
         "compute",
         "data",
         "encryption",
+        "identity",
         "load_balancing",
         "network",
         "registry",
