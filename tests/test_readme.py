@@ -42,6 +42,8 @@ def table() -> dict[str, set[str]]:
         "`[cache] enabled`",
         "an ALB (a `[load_balancer]` and a web service)",
         "a blue/green service",
+        "`[auth] enabled`",
+        "`[api] enabled`",
     }
     return found
 
@@ -64,6 +66,8 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     prod["cache"] = {"enabled": False}
     prod["security"] = {"waf": {"enabled": False}}
     prod["services"]["api"]["deployment"] = {"strategy": "rolling"}
+    prod["auth"] = {"enabled": False}
+    prod["api"] = {"enabled": False}
     conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))
