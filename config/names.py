@@ -78,6 +78,11 @@ def cognito_authenticated_role_name(prefix_: str) -> str:
     return f"{prefix_}-cognito-authenticated"
 
 
+def lambda_code_bucket_name(prefix_: str, account_id: str) -> str:
+    """The bucket of the `[api]` functions' packages (modules/api), unique per account; at most 62 characters."""
+    return f"{prefix_}-lambda-code-{account_id}"
+
+
 def function_name(prefix_: str, key: str) -> str:
     """A Lambda function of `[api]` and its execution role (modules/api): `{project}-{env}-fn-<key>`."""
     return f"{prefix_}-fn-{key}"

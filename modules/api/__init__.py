@@ -29,6 +29,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
 from constructs import Construct
 
 from config.api import ApiConfig, route_id
+from config.names import lambda_code_bucket_name
 from modules.api.functions import Function
 from modules.bucket import PrivateBucket
 
@@ -91,7 +92,7 @@ class ServerlessApi(Construct):
         artifacts = PrivateBucket(
             self,
             "artifacts",
-            bucket_name=f"{name}-lambda-artifacts-{account_id}",
+            bucket_name=lambda_code_bucket_name(name, account_id),
             kms_key_arn=kms_key_arn,
             # CI's packages are rebuilt from git at any time; only a protected environment keeps them on destroy
             force_destroy=not protected,
@@ -108,7 +109,7 @@ class ServerlessApi(Construct):
                     ],
                 )
             ],
-            tags={"Name": f"{name}-lambda-artifacts", **tags},
+            tags={"Name": f"{name}-lambda-code", **tags},
         )
         self.artifacts_bucket_name = artifacts.bucket_name
 

@@ -81,7 +81,7 @@ def api_outputs(api: ApiOutputs | None) -> list[StackOutput]:
             "Lambda function per key of [api.functions]; CI deploys code with update-function-code",
         ),
         StackOutput(
-            "lambda_artifacts_bucket",
+            "lambda_code_bucket",
             api.artifacts_bucket_name,
             "Bucket CI uploads function packages to (versioned, SSE-KMS)",
         ),

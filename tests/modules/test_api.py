@@ -166,7 +166,7 @@ def test_artifacts_bucket_kept_in_protected_environments(protected: bool) -> Non
     stack = TerraformStack(Testing.app(), "test")
     build(stack, api_config(), protected=protected)
     bucket = only(synth_json(stack), "aws_s3_bucket")
-    assert bucket["bucket"] == "acme-prod-lambda-artifacts-111111111111"
+    assert bucket["bucket"] == "acme-prod-lambda-code-111111111111"
     assert bucket["force_destroy"] is (not protected)
 
 
@@ -188,3 +188,10 @@ def test_terraform_validate(tmp_path: Path, terraform_env: dict[str, str]) -> No
     app, stack = module_test_stack(tmp_path)
     build(stack, api_config(cors_allow_origins=("https://app.example.jp",)))
     synth_and_validate(app, "module", tmp_path, terraform_env)
+
+
+def test_code_bucket_name_fits_for_the_longest_project_and_environment() -> None:
+    from config.names import lambda_code_bucket_name
+
+    longest = lambda_code_bucket_name(f"{'a' * 32}-prod", "1" * 12)
+    assert len(longest) == 62 and longest.endswith("-lambda-code-111111111111")

@@ -18,7 +18,7 @@ IDENTITY_OUTPUTS = {
     "cognito_issuer",
     "cognito_identity_pool_id",
 }
-API_OUTPUTS = {"api_endpoint", "lambda_function_names", "lambda_artifacts_bucket"}
+API_OUTPUTS = {"api_endpoint", "lambda_function_names", "lambda_code_bucket"}
 
 
 def stack(config: PlatformConfig, name: str) -> tuple[Json, PlatformStack]:
