@@ -254,14 +254,18 @@ def _security_group_rules(environment: EnvironmentConfig, prefix: str) -> Iterat
         if not enabled:
             continue
         reaching = [name for name, service in services.items() if service.reaches(tier)]  # type: ignore[arg-type]
-        count = len(reaching) + bastion
+        api = environment.api
+        functions = [f for f in api.functions.values() if f.vpc and tier in f.data_access] if api.enabled else []
+        count = len(reaching) + len(functions) + bastion
         if count > limit:
+            also = f" and {len(functions)} API functions" if functions else ""
             yield (
                 "services",
                 (
-                    f"{len(reaching)} services reach the {tier}, which gives the security group {prefix}-{tier} "
-                    f"{count} inbound rules (one per service{' plus the bastion' if bastion else ''}); AWS allows "
-                    f"{limit} per direction: narrow data_access"
+                    f"{len(reaching)} services{also} reach the {tier}, which gives the security group "
+                    f"{prefix}-{tier} {count} inbound rules (one per service{' or function' if functions else ''}"
+                    f"{' plus the bastion' if bastion else ''}"
+                    f"); AWS allows {limit} per direction: narrow data_access"
                 ),
             )
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from config.api import ApiConfig
 from config.base import AccountId, ConfigModel, FieldError, Name, Region, RoleArn
 from config.bastion import BastionConfig
 from config.batch import BatchConfig
@@ -15,6 +16,7 @@ from config.database import DatabaseConfig
 from config.delivery import DeliveryConfig
 from config.edge import CdnConfig, DomainConfig
 from config.email import EmailConfig
+from config.identity import AuthConfig
 from config.load_balancer import LoadBalancerConfig
 from config.monitoring import AuditConfig, MonitoringConfig
 from config.names import bucket_name_problem
@@ -200,6 +202,8 @@ class EnvironmentConfig(ConfigModel):
     bastion: BastionConfig = BastionConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     email: EmailConfig = EmailConfig()
+    auth: AuthConfig = AuthConfig()
+    api: ApiConfig = ApiConfig()
 
     @property
     def protected(self) -> bool:

@@ -79,7 +79,23 @@ def fixed_role_names(prefix_: str) -> dict[str, str]:
         "GitHub Actions deploy": f"{prefix_}-github-deploy",
         "GitHub Actions terraform plan": f"{prefix_}-terraform-plan",
         "GitHub Actions terraform apply": f"{prefix_}-terraform-apply",
+        "Cognito identity pool": cognito_authenticated_role_name(prefix_),
     }
+
+
+def cognito_authenticated_role_name(prefix_: str) -> str:
+    """The role signed-in users of the identity pool assume (modules/identity)."""
+    return f"{prefix_}-cognito-authenticated"
+
+
+def lambda_code_bucket_name(prefix_: str, account_id: str) -> str:
+    """The bucket of the `[api]` functions' packages (modules/api), unique per account; at most 62 characters."""
+    return f"{prefix_}-lambda-code-{account_id}"
+
+
+def function_name(prefix_: str, key: str) -> str:
+    """A Lambda function of `[api]` and its execution role (modules/api): `{project}-{env}-fn-<key>`."""
+    return f"{prefix_}-fn-{key}"
 
 
 def repository_name(prefix_: str, key: str) -> str:
@@ -154,8 +170,15 @@ SECURITY_GROUP_FIXED_IDS = (
     *(f"{tier}_from_batch" for tier in ("database", "cache")),
     "batch_to_database",
     "batch_to_cache",
+    "functions",
 )
-"""Construct ids modules/security/groups.py uses for the tiers themselves."""
+"""Construct ids modules/security/groups.py uses for the tiers themselves (`functions` holds the Lambda groups)."""
+
+
+def function_security_group_component(function: str) -> str:
+    """The {component} of a Lambda function's security group name: `{project}-{env}-fn-<function>`."""
+    return f"fn-{function}"
+
 
 COMPUTE_IDS = (
     "{i}_logs",

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from config.delivery_checks import check_maintenance
 from config.edge import check_edge
+from config.identity_checks import check_identity
 from config.limits import check_limits
 from config.medical import check_medical
 from config.models import EnvironmentConfig, ProjectConfig
@@ -48,6 +49,7 @@ def check_environment(
         *priority_problems(environment.services),
         *check_services(environment),
         *check_maintenance(environment),
+        *check_identity(environment, project),
     ]
     problems += check_storage(environment, project)
     if project is not None:

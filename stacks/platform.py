@@ -19,6 +19,7 @@ from constructs import Construct
 from config import EnvironmentConfig, ProjectConfig
 from stacks.common import aws_provider, pin_versions, s3_backend, state_key
 from stacks.layers.account import AccountOutputs, account_layer
+from stacks.layers.api import ApiOutputs, api_layer
 from stacks.layers.audit import AuditOutputs, audit_layer
 from stacks.layers.bastion import BastionOutputs, bastion_layer
 from stacks.layers.batch import BatchOutputs, batch_layer
@@ -30,6 +31,7 @@ from stacks.layers.domain import DomainOutputs, domain_layer
 from stacks.layers.edge import EdgeOutputs, edge_layer
 from stacks.layers.email import EmailOutputs, email_layer
 from stacks.layers.encryption import EncryptionOutputs, encryption_layer
+from stacks.layers.identity import IdentityOutputs, identity_layer
 from stacks.layers.load_balancing import LoadBalancingOutputs, load_balancing_layer
 from stacks.layers.monitoring import MonitoringOutputs, monitoring_layer
 from stacks.layers.network import NetworkOutputs, network_layer
@@ -66,6 +68,8 @@ class PlatformLayers:
     email: EmailOutputs | None
     bastion: BastionOutputs | None
     delivery: DeliveryOutputs | None
+    identity: IdentityOutputs | None
+    api: ApiOutputs | None
 
 
 def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
@@ -83,6 +87,7 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
     security = security_layer(at("security"), env=env, network=network)
     data = data_layer(at("data"), env=env, account=account, encryption=encryption, network=network, security=security)
     secrets = secrets_layer(at("secrets"), env=env, encryption=encryption, data=data)
+    identity = identity_layer(at("identity"), env=env)
     domain = domain_layer(at("domain"), env=env)
     load_balancing = load_balancing_layer(
         at("load-balancing"), env=env, encryption=encryption, network=network, security=security, domain=domain
@@ -111,6 +116,15 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         storage=storage,
     )
     edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
+    api = api_layer(
+        at("api"),
+        env=env,
+        account=account,
+        encryption=encryption,
+        network=network,
+        security=security,
+        identity=identity,
+    )
     shared_zone = domain is not None and env.config.email.hosted_zone == env.config.domain.zone
     email = email_layer(at("email"), env=env, zone_id=domain.zone_id if shared_zone and domain else None)
     bastion = bastion_layer(
@@ -146,6 +160,8 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         email=email,
         bastion=bastion,
         delivery=delivery,
+        identity=identity,
+        api=api,
     )
     for state in STATE_NAMES:
         declare_outputs(at(state), [output for output in outputs if output.layer == state])
@@ -168,6 +184,8 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         email=email,
         bastion=bastion,
         delivery=delivery,
+        identity=identity,
+        api=api,
     )
 
 

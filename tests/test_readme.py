@@ -55,6 +55,8 @@ def table() -> dict[str, set[str]]:
         "`[security] bastion`",
         "`[email] enabled`",
         "each enabled service `<name>`",
+        "`[auth] enabled`",
+        "`[api] enabled`",
     }
     return found
 
@@ -105,6 +107,9 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
         name for name, service in document["defaults"]["services"].items() if service.get("enabled", True)
     )
     conditional = expand(set().union(*(names for condition, names in table.items() if condition != "always")), services)
+    prod["auth"] = {"enabled": False}
+    prod["api"] = {"enabled": False}
+    conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))
     assert table["always"] <= produced

@@ -11,6 +11,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from config.names import function_security_group_component
 from config.security import SecurityConfig
 from config.services import ServiceConfig
 
@@ -36,6 +37,10 @@ class SecurityGroups(Construct):
     Redis. Batch jobs (with `batch`) get their own group: no ingress, HTTPS out, and the data tiers listed in
     `batch_data_access`. The database and Redis accept their port (`database_port` / `cache_port`, the ports they
     are configured to listen on) from the services, Batch and the bastion, and send nothing.
+    Redis. The database and Redis accept their port (`database_port` / `cache_port`, the ports they are configured
+    to listen on) from the services and the bastion, and send nothing.
+    Lambda functions in the VPC (`functions`: key -> the stores it may reach) get a group each, like a worker:
+    no ingress, HTTPS out, and the data-tier port of each store it names (the data tier admits it in turn).
     Rules are standalone rule resources (one per source), so adding a service never rewrites another's rules.
     """
 
@@ -56,6 +61,7 @@ class SecurityGroups(Construct):
         vpc_cidr: str | None = None,
         batch: bool = False,
         batch_data_access: tuple[Literal["database", "cache"], ...] = (),
+        functions: Mapping[str, tuple[Literal["database", "cache"], ...]] | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -129,6 +135,27 @@ class SecurityGroups(Construct):
                 "batch_https", group.id, HTTPS_PORT, "HTTPS to AWS APIs (VPC endpoints, NAT) and ECR", cidr=ANYWHERE
             )
 
+        # Lambda functions in the VPC (serverless API): each its own group, HTTPS out, and the stores it names.
+        self._functions = dict(sorted((functions or {}).items()))
+        self._function_scope = Construct(self, "functions") if self._functions else self
+        self.function_security_group_ids: dict[str, str] = {}
+        for key in self._functions:
+            group = self._group(
+                key.replace("-", "_"),
+                function_security_group_component(key),
+                f"Lambda function {key}: no ingress",
+                scope=self._function_scope,
+            )
+            self.function_security_group_ids[key] = group.id
+            self._egress(
+                f"{key.replace('-', '_')}_https",
+                group.id,
+                HTTPS_PORT,
+                "HTTPS to AWS APIs (VPC endpoints, NAT) and external HTTPS services",
+                cidr=ANYWHERE,
+                scope=self._function_scope,
+            )
+
         self.database_security_group_id: str | None = None
         if database:
             self.database_security_group_id = self._data_tier("database", "PostgreSQL", database_port)
@@ -155,6 +182,15 @@ class SecurityGroups(Construct):
             batch = self.batch_security_group_id
             self._ingress(f"{tier}_from_batch", group.id, port, f"{engine} from the Batch jobs", source=batch)
             self._egress(f"batch_to_{tier}", batch, port, f"{engine} to the {tier}", target=group.id)
+        for key, source in self.function_security_group_ids.items():
+            if tier not in self._functions[key]:
+                continue
+            ident = key.replace("-", "_")
+            scope = self._function_scope
+            self._ingress(
+                f"{tier}_from_{ident}", group.id, port, f"{engine} from function {key}", source=source, scope=scope
+            )
+            self._egress(f"{ident}_to_{tier}", source, port, f"{engine} to the {tier}", target=group.id, scope=scope)
         if self.bastion_security_group_id is not None:
             self._ingress(
                 f"{tier}_from_bastion",
@@ -172,11 +208,11 @@ class SecurityGroups(Construct):
             )
         return str(group.id)
 
-    def _group(self, id_: str, component: str, description: str) -> SecurityGroup:
+    def _group(self, id_: str, component: str, description: str, *, scope: Construct | None = None) -> SecurityGroup:
         # No inline rules: Terraform removes AWS's default allow-all egress, and the rule resources below are
         # the whole policy.
         return SecurityGroup(
-            self,
+            scope or self,
             id_,
             name=f"{self._name}-{component}",
             description=description,
@@ -195,9 +231,10 @@ class SecurityGroups(Construct):
         cidr: str | None = None,
         prefix_list: str | None = None,
         source: str | None = None,
+        scope: Construct | None = None,
     ) -> None:
         VpcSecurityGroupIngressRule(
-            self,
+            scope or self,
             id_,
             security_group_id=group_id,
             description=description,
@@ -219,9 +256,10 @@ class SecurityGroups(Construct):
         *,
         cidr: str | None = None,
         target: str | None = None,
+        scope: Construct | None = None,
     ) -> None:
         VpcSecurityGroupEgressRule(
-            self,
+            scope or self,
             id_,
             security_group_id=group_id,
             description=description,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from stacks.layers.api import ApiOutputs, api_outputs
 from stacks.layers.audit import AuditOutputs, audit_outputs
 from stacks.layers.bastion import BastionOutputs, bastion_outputs
 from stacks.layers.batch import BatchOutputs, batch_outputs
@@ -18,6 +19,7 @@ from stacks.layers.dotenv import dotenv_text
 from stacks.layers.edge import EdgeOutputs, edge_outputs
 from stacks.layers.email import EmailOutputs, email_outputs
 from stacks.layers.encryption import EncryptionOutputs
+from stacks.layers.identity import IdentityOutputs, identity_outputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
 from stacks.layers.monitoring import MonitoringOutputs, monitoring_outputs
 from stacks.layers.network import NetworkOutputs
@@ -55,6 +57,8 @@ def stack_outputs(
     bastion: BastionOutputs | None = None,
     delivery: DeliveryOutputs | None = None,
     email: EmailOutputs | None = None,
+    identity: IdentityOutputs | None = None,
+    api: ApiOutputs | None = None,
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -171,6 +175,7 @@ def stack_outputs(
     outputs += bastion_outputs(bastion)
     outputs += delivery_outputs(delivery)
     outputs += email_outputs(email)
+    outputs += identity_outputs(identity) + api_outputs(api)
     return outputs
 
 

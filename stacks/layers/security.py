@@ -22,6 +22,8 @@ class SecurityOutputs:
     cache_security_group_id: str | None
     bastion_security_group_id: str | None
     """The bastion's group (reaches the data stores through SSM port forwarding), None without `bastion`."""
+    function_security_group_ids: Mapping[str, str]
+    """The group of each Lambda function of `[api]` that runs in the VPC (`vpc = true`)."""
     batch_security_group_id: str | None = None
     """The Batch jobs' group (no ingress; the data stores of `batch.data_access`), None without `[batch]`."""
 
@@ -49,6 +51,9 @@ def security_layer(scope: Construct, *, env: EnvironmentContext, network: Networ
         vpc_cidr=network.vpc_cidr_block,
         batch=config.batch.enabled,
         batch_data_access=config.batch.data_access,
+        functions={name: function.data_access for name, function in config.api.functions.items() if function.vpc}
+        if config.api.enabled
+        else None,
     )
     return SecurityOutputs(
         alb_security_group_id=groups.alb_security_group_id,
@@ -57,4 +62,5 @@ def security_layer(scope: Construct, *, env: EnvironmentContext, network: Networ
         cache_security_group_id=groups.cache_security_group_id,
         bastion_security_group_id=groups.bastion_security_group_id,
         batch_security_group_id=groups.batch_security_group_id,
+        function_security_group_ids=dict(groups.function_security_group_ids),
     )

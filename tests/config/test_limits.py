@@ -152,13 +152,17 @@ def test_more_than_60_rules_on_the_database_group(problems: Callable[[Json], lis
     services = {f"job{index:02d}": {"kind": "worker", "data_access": ["database"]} for index in range(59)}
     found = problems({"environments": {"prod": {"services": services}}})
     line = one_problem(found, "acme-prod-database")
-    assert "61 services reach the database" in line and "AWS allows 60" in line
+    assert "60 services and 1 API functions reach the database" in line and "61 inbound rules" in line
+    assert "AWS allows 60" in line
 
 
 def test_60_rules_on_the_database_group_are_fine(config_with: Callable[[Json], PlatformConfig]) -> None:
     # api and worker read the database and prod has a bastion, so 57 more make 60 rules
     services = {f"job{index:02d}": {"kind": "worker", "data_access": ["database"]} for index in range(57)}
     config_with({"environments": {"prod": {"services": services}}})
+    # without the API, its function's rule is gone: one more service fits
+    services["job57"] = {"kind": "worker", "data_access": ["database"]}
+    config_with({"environments": {"prod": {"services": services, "api": {"enabled": False}}}})
 
 
 def test_task_definition_over_64_kib(problems: Callable[[Json], list[str]]) -> None:

@@ -47,12 +47,18 @@ def test_generated_names_match_the_stack(synthesized: Path, reference_config: Pl
     roles -= batch_roles
     for service in services:
         assert {names.execution_role_name(prefix, service), names.task_role_name(prefix, service)} <= roles
-    assert roles - {role for s in services for role in (f"{prefix}-{s}-execution", f"{prefix}-{s}-task")} <= set(
-        names.fixed_role_names(prefix).values()
-    )
+    functions = {names.function_name(prefix, key) for key in config.api.functions} if config.api.enabled else set()
+    assert values(document, "aws_lambda_function", "function_name") == functions
+    assert functions <= roles
+    assert roles - functions - {
+        role for s in services for role in (f"{prefix}-{s}-execution", f"{prefix}-{s}-task")
+    } <= set(names.fixed_role_names(prefix).values())
     assert values(document, "aws_ecr_repository", "name") == {names.repository_name(prefix, s) for s in services}
+    vpc_functions = [key for key, f in config.api.functions.items() if f.vpc] if config.api.enabled else []
     tiers = ["alb", "database", "cache", *(["bastion"] if config.security.bastion else [])]
-    groups = {names.security_group_name(prefix, component) for component in [*services, *tiers]}
+    components = [*services, *tiers]
+    components += [names.function_security_group_component(key) for key in vpc_functions]
+    groups = {names.security_group_name(prefix, component) for component in components}
     groups.add(names.security_group_name(prefix, names.NETWORK_SECURITY_GROUPS[0]))
     if config.batch.enabled:
         groups.add(names.security_group_name(prefix, "batch"))

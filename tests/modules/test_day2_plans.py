@@ -44,10 +44,13 @@ def _fake(value: Any) -> Any:
     return value
 
 
-def _known(value: Any, unknown: Any, attribute_types: Json, name: str = "") -> Any:
-    """A planned value with what apply would compute filled in (ids, computed strings, maps), as state holds it."""
+def _known(value: Any, unknown: Any, block: Json, name: str = "") -> Any:
+    """A planned value with what apply would compute filled in (ids, computed strings, maps), as state holds it.
+
+    `block` is the provider schema of the block holding `name`; nested blocks are filled from their own schema.
+    """
     if unknown is True:
-        kind = attribute_types.get(name)
+        kind = block.get("attributes", {}).get(name, {}).get("type")
         if name == "id" or name.endswith("arn"):
             return f"arn:aws:ecs:ap-northeast-1:123456789012:existing/{name}"
         empty: dict[str, Any] = {"string": "", "number": 0, "bool": False}
@@ -55,11 +58,14 @@ def _known(value: Any, unknown: Any, attribute_types: Json, name: str = "") -> A
             return empty.get(kind)
         return {} if isinstance(kind, list) and kind[0] == "map" else []
     if isinstance(value, dict) and isinstance(unknown, dict):
-        return {key: _known(item, unknown.get(key, False), attribute_types, key) for key, item in value.items()} | {
-            key: _known(None, True, attribute_types, key) for key in unknown if key not in value
+        return {key: _known(item, unknown.get(key, False), block, key) for key, item in value.items()} | {
+            key: _known(None, True, block, key) for key in unknown if key not in value
         }
     if isinstance(value, list) and isinstance(unknown, list):
-        return [_known(item, unknown[index] if index < len(unknown) else False, {}) for index, item in enumerate(value)]
+        nested = block.get("block_types", {}).get(name, {}).get("block", {})
+        return [
+            _known(item, unknown[index] if index < len(unknown) else False, nested) for index, item in enumerate(value)
+        ]
     return value
 
 
@@ -103,8 +109,7 @@ def plan_actions(workdir: Path, env: dict[str, str], kind: str, before: Json, af
     (workdir / "main.tf.json").write_text(json.dumps(_configuration({kind: {"this": old}})))
     _run(workdir, env, "plan", "-refresh=false", "-input=false", "-lock=false", "-out=day2.plan")
     (created,) = json.loads(_run(workdir, env, "show", "-json", "day2.plan"))["resource_changes"]
-    types = {name: spec.get("type") for name, spec in schema["block"]["attributes"].items()}
-    attributes = _known(created["change"]["after"], created["change"]["after_unknown"], types)
+    attributes = _known(created["change"]["after"], created["change"]["after_unknown"], schema["block"])
     state = {
         "version": 4,
         "terraform_version": "1.11.4",

@@ -31,6 +31,7 @@ SOURCE_ARNS = {
     "codedeploy.amazonaws.com": rf"arn:{PARTITION}:codedeploy:ap-northeast-1:{{account}}:deploymentgroup:acme-prod/\*",
     "monitoring.rds.amazonaws.com": None,  # RDS documents no Enhanced Monitoring source ARN: account only
     "cloudtrail.amazonaws.com": rf"arn:{PARTITION}:cloudtrail:ap-northeast-1:{{account}}:trail/acme-(stg|prod)-trail",
+    "lambda.amazonaws.com": None,  # Lambda documents no source ARN for execution roles: account only
 }
 """The aws:SourceArn pattern each service documents (ArnLike), with `{account}` the SourceAccount token."""
 
@@ -66,6 +67,8 @@ def test_every_service_role_is_bound_to_this_account(reference_config: PlatformC
         assert policies, name
         services = services_by_environment.setdefault(name, set())
         for role, policy in policies.items():
+            if role.endswith("-cognito-authenticated"):
+                continue  # a web-identity role of the identity pool (tests/modules/test_identity.py)
             (statement,) = policy["statement"]
             (principal,) = statement["principals"]
             if principal["type"] == "Federated":

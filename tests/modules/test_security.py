@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from cdktf import TerraformStack, Testing
@@ -51,6 +51,7 @@ def groups_json(
     *,
     database: bool = True,
     cache: bool = True,
+    functions: dict[str, tuple[Literal["database", "cache"], ...]] | None = None,
 ) -> tuple[Json, SecurityGroups]:
     app = Testing.app()
     stack = TerraformStack(app, "test")
@@ -63,6 +64,7 @@ def groups_json(
         services=SERVICES if services is None else services,
         database=database,
         cache=cache,
+        functions=functions,
     )
     return synth_json(stack), groups
 
@@ -228,6 +230,30 @@ def test_groups_have_no_inline_rules_and_every_rule_a_description() -> None:
     for kind in ("ingress", "egress"):
         for rule in resources(document, f"aws_vpc_security_group_{kind}_rule").values():
             assert rule["description"] and rule["ip_protocol"] == "tcp"
+
+
+def test_lambda_functions_get_their_own_group_and_reach_only_the_stores_they_name() -> None:
+    document, groups = groups_json(functions={"items": ("database",), "hooks": ()})
+    assert set(groups.function_security_group_ids) == {"hooks", "items"}
+    for name in ("acme-dev-fn-items", "acme-dev-fn-hooks"):
+        assert rules(document, "ingress", name) == []
+    items = group_ref(document, "acme-dev-fn-items")
+    hooks = group_ref(document, "acme-dev-fn-hooks")
+    assert ports_and_sources(rules(document, "egress", "acme-dev-fn-items")) == {
+        (443, "0.0.0.0/0"),
+        (5432, group_ref(document, "acme-dev-database")),
+    }
+    assert ports_and_sources(rules(document, "egress", "acme-dev-fn-hooks")) == {(443, "0.0.0.0/0")}
+    database_sources = {source for _, source in ports_and_sources(rules(document, "ingress", "acme-dev-database"))}
+    cache_sources = {source for _, source in ports_and_sources(rules(document, "ingress", "acme-dev-cache"))}
+    assert items in database_sources and hooks not in database_sources
+    assert items not in cache_sources and hooks not in cache_sources
+
+
+def test_no_functions_no_function_groups() -> None:
+    document, groups = groups_json()
+    assert groups.function_security_group_ids == {}
+    assert not [sg for sg in resources(document, "aws_security_group").values() if "-fn-" in sg["name"]]
 
 
 def test_disabled_service_gets_no_group() -> None:

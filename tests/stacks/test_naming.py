@@ -33,6 +33,8 @@ EXEMPT = {
     ): "a DNS name in the configured zone or email domain (config/edge.py, config/email.py check it)",
     ("aws_batch_job_queue", "name"): "seed 003's application submits to `{env}_default`",
     ("aws_batch_job_definition", "name"): "seed 003's application submits `{env}_<job>_job` definitions",
+    ("aws_apigatewayv2_authorizer", "name"): "authorizer names are local to their API",
+    ("aws_apigatewayv2_stage", "name"): "`$default` is the HTTP API's fixed name for its automatically deployed stage",
 }
 
 

@@ -184,9 +184,10 @@ def kept(document: Json) -> list[str]:
 def test_prevent_destroy_on_prod_stateful_resources_only(
     prod: Json, dev: Json, reference_config: PlatformConfig
 ) -> None:
-    # the environment's key, prod's audit trail key and bucket (stacks/layers/audit.py), and the application buckets
+    # the environment's key, prod's audit trail key and bucket, the application buckets and the user pool
     assert kept(prod) == sorted(
         [
+            "aws_cognito_user_pool",
             "aws_elasticache_replication_group",
             "aws_kms_key",
             "aws_kms_key",
@@ -195,6 +196,8 @@ def test_prevent_destroy_on_prod_stateful_resources_only(
             *BUCKETS,
         ]
     )
+    assert only(prod, "aws_cognito_user_pool")["deletion_protection"] == "ACTIVE"
+    assert only(platform(reference_config, "stg"), "aws_cognito_user_pool")["deletion_protection"] == "INACTIVE"
     assert kept(dev) == [] and kept(platform(reference_config, "stg")) == []
     assert all(key["deletion_window_in_days"] == 30 for key in resources(prod, "aws_kms_key").values())
     # prod Redis takes a final snapshot; dev Redis is thrown away

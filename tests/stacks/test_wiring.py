@@ -391,6 +391,26 @@ def test_security_group_references_point_at_the_groups_the_layers_meant(env: Env
                 ("ingress", cache_sg, bastion_sg, redis["port"]),
                 ("egress", bastion_sg, cache_sg, redis["port"]),
             }
+    # Lambda functions of [api] in the VPC wear their own group, which reaches the stores they name
+    functions = {
+        function["function_name"].removeprefix(f"{env.config.project.name}-{env.name}-fn-"): function
+        for function in resources(document, "aws_lambda_function").values()
+    }
+    assert set(functions) == (set(environment.api.functions) if environment.api.enabled else set())
+    for name, function_sg_id in security.function_security_group_ids.items():
+        function_sg = env.ref(function_sg_id)
+        assert functions[name]["vpc_config"]["security_group_ids"] == [function_sg]
+        stores = environment.api.functions[name].data_access
+        if database is not None and "database" in stores:
+            expected |= {
+                ("ingress", db_sg, function_sg, database["port"]),
+                ("egress", function_sg, db_sg, database["port"]),
+            }
+        if redis is not None and "cache" in stores:
+            expected |= {
+                ("ingress", cache_sg, function_sg, redis["port"]),
+                ("egress", function_sg, cache_sg, redis["port"]),
+            }
     assert sg_references(document) == expected
 
 

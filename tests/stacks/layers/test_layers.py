@@ -24,6 +24,7 @@ MAX_LINES = 400
 def test_every_layer_of_the_composition_root_is_found() -> None:
     assert LAYERS == [
         "account",
+        "api",
         "audit",
         "bastion",
         "batch",
@@ -34,6 +35,7 @@ def test_every_layer_of_the_composition_root_is_found() -> None:
         "edge",
         "email",
         "encryption",
+        "identity",
         "load_balancing",
         "monitoring",
         "network",

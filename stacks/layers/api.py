@@ -1,0 +1,90 @@
+"""API layer: the serverless HTTP API and its Lambda functions when `[api]` is enabled (seed 000).
+
+It comes after network, security (the functions' groups), encryption and identity (the JWT issuer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from constructs import Construct
+
+from modules.api import JwtIssuer, ServerlessApi
+from stacks.layers.account import AccountOutputs
+from stacks.layers.context import EnvironmentContext
+from stacks.layers.encryption import EncryptionOutputs
+from stacks.layers.identity import IdentityOutputs
+from stacks.layers.network import NetworkOutputs
+from stacks.layers.security import SecurityOutputs
+
+if TYPE_CHECKING:
+    from stacks.layers.outputs import StackOutput
+
+
+@dataclass(frozen=True)
+class ApiOutputs:
+    """The HTTP API's endpoint, the functions by key, and the bucket CI uploads their code to."""
+
+    api_id: str
+    endpoint: str
+    function_names: Mapping[str, str]
+    artifacts_bucket_name: str
+
+
+def api_layer(
+    scope: Construct,
+    *,
+    env: EnvironmentContext,
+    account: AccountOutputs,
+    encryption: EncryptionOutputs,
+    network: NetworkOutputs,
+    security: SecurityOutputs,
+    identity: IdentityOutputs | None,
+) -> ApiOutputs | None:
+    """The environment's HTTP API, or None without `api.enabled`."""
+    config = env.config.api
+    if not config.enabled:
+        return None
+    api = ServerlessApi(
+        scope,
+        "api",
+        name=env.prefix,
+        config=config,
+        account_id=account.account_id,
+        kms_key_arn=encryption.kms_key_arn,
+        subnet_ids=network.private_subnet_ids,
+        function_security_group_ids=security.function_security_group_ids,
+        issuer=JwtIssuer(issuer=identity.issuer, audience=identity.client_id) if identity is not None else None,
+        protected=env.config.protected,
+    )
+    return ApiOutputs(
+        api_id=api.api_id,
+        endpoint=api.api_endpoint,
+        function_names=dict(api.function_names),
+        artifacts_bucket_name=api.artifacts_bucket_name,
+    )
+
+
+def api_outputs(api: ApiOutputs | None) -> list[StackOutput]:
+    """The API's URL, and where CI deploys each function's code."""
+    from stacks.layers.outputs import StackOutput  # here: outputs.py imports this module
+
+    if api is None:
+        return []
+    return [
+        StackOutput("api", "api_endpoint", api.endpoint, "Invoke URL of the HTTP API ($default stage)"),
+        StackOutput(
+            "api",
+            "lambda_function_names",
+            dict(api.function_names),
+            "Lambda function per key of [api.functions]; CI deploys code with update-function-code",
+        ),
+        StackOutput(
+            "api",
+            "lambda_code_bucket",
+            api.artifacts_bucket_name,
+            "Bucket CI uploads function packages to (versioned, SSE-KMS)",
+        ),
+    ]

@@ -1,0 +1,109 @@
+"""Bad input of `[auth]` and `[api]`: each is one problem line naming file, environment and key (exit 2)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from config import PlatformConfig
+from config.identity import url_problem
+from tests.config.conftest import one_problem
+from tests.conftest import PROJECT_DIR, REFERENCE_CONFIG, Json
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://app.example.jp/cb", "http://localhost:5173/cb", "http://127.0.0.1/cb", "myapp://callback"],
+)
+def test_allowed_and_refused_urls(url: str) -> None:
+    # https and local http pass; a custom scheme (mobile deep link) is not something this SPA client takes
+    assert (url_problem(url) is None) == (not url.startswith("myapp:"))
+
+
+@pytest.mark.parametrize("url", ["http://app.example.jp/cb", "ftp://x.example/cb", "app.example.jp/cb"])
+def test_callback_url_that_is_not_https(problems: Callable[[Json], list[str]], url: str) -> None:
+    found = problems({"environments": {"prod": {"auth": {"callback_urls": ["https://ok.example.jp/cb", url]}}}})
+    line = one_problem(found, "environments.prod.auth.callback_urls[1]:")
+    assert line.startswith("environments.toml [prod] environments.prod.auth.callback_urls[1]:")
+    assert "not an https URL" in line and "localhost" in line
+
+
+def test_logout_url_that_is_not_https(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"environments": {"stg": {"auth": {"logout_urls": ["http://app-stg.example.jp/login"]}}}})
+    assert "not an https URL" in one_problem(found, "[stg] environments.stg.auth.logout_urls[0]:")
+
+
+def test_code_flow_needs_a_callback_url(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"environments": {"prod": {"auth": {"callback_urls": []}}}})
+    assert "at least one callback URL" in one_problem(found, "environments.prod.auth.callback_urls:")
+
+
+def test_default_domain_with_a_reserved_word(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"project": {"name": "awsome"}})
+    line = one_problem(found, "[stg] environments.stg.auth.domain_prefix:")
+    assert "'awsome-stg' contains 'aws'" in line and "set auth.domain_prefix" in line
+
+
+def test_route_whose_function_does_not_exist(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"defaults": {"api": {"routes": {"POST /orders": {"function": "orders"}}}}})
+    line = one_problem(found, "defaults.api.routes.POST /orders.function:")
+    assert "unknown function 'orders'" in line and "(declared: items)" in line
+
+
+def test_jwt_route_without_auth(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"environments": {"stg": {"auth": {"enabled": False}}}})
+    line = one_problem(found, "[stg] defaults.api.routes.ANY /items/{proxy+}.authorization:")
+    assert "auth.enabled is false" in line
+
+
+def test_data_access_without_vpc(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"defaults": {"api": {"functions": {"items": {"vpc": False}}}}})
+    assert "needs vpc = true" in one_problem(found, "defaults.api.functions.items.data_access:")
+
+
+def test_route_keys_that_share_a_resource_id(problems: Callable[[Json], list[str]]) -> None:
+    routes = {"GET /a-b": {"function": "items"}, "GET /a_b": {"function": "items"}}
+    found = problems({"defaults": {"api": {"routes": routes}}})
+    assert "resource id 'get_a_b'" in one_problem(found, "defaults.api.routes.GET /a_b:")
+
+
+def test_function_name_too_long(problems: Callable[[Json], list[str]]) -> None:
+    key = "f" * 31
+    found = problems({"project": {"name": "a" * 25}, "defaults": {"api": {"functions": {key: {}}}}})
+    line = one_problem(found, f"[prod] defaults.api.functions.{key}:")
+    assert f"'{'a' * 25}-prod-fn-{key}' (65 characters)" in line and "Lambda and IAM allow 64" in line
+    assert not [line for line in found if f"[stg] defaults.api.functions.{key}" in line]  # 64: fits
+
+
+def test_function_group_named_like_a_service_group(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"defaults": {"services": {"fn-items": {"kind": "worker"}}}})
+    assert "service 'fn-items'" in one_problem(found, "defaults.api.functions.items:")
+
+
+def test_reference_config_turns_auth_and_api_on_in_stg_and_prod_only(reference_config: PlatformConfig) -> None:
+    enabled = {env.name: (env.auth.enabled, env.api.enabled) for env in reference_config.environments}
+    assert enabled == {"dev": (False, False), "stg": (True, True), "prod": (True, True)}
+
+
+def test_main_exits_2_naming_the_key(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    text = REFERENCE_CONFIG.read_text()
+    broken.write_text(
+        text.replace('callback_urls = ["https://app.example.jp/', 'callback_urls = ["http://app.example.jp/')
+    )
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(broken), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_DIR,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{broken} [prod] environments.prod.auth.callback_urls[0]: 'http://app.example.jp/auth/callback'" in (
+        result.stderr
+    )
