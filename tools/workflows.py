@@ -204,6 +204,19 @@ def _terraform_steps(stack: WorkflowStack, *, role: str, session: str, lock_requ
     ]
 
 
+WAITING_AWK = """\
+function judge() {
+  if (text ~ /MISSING_INPUT/) return
+  if (text ~ /Unsupported attribute/ && text ~ /data[.]terraform_remote_state[.]/) return
+  other++
+}
+/^Error: / { if (errors++) judge(); text = $0; next }
+errors { text = text "\\n" $0 }
+END { if (errors) judge(); print (errors && !other) ? "yes" : "no" }
+""".replace("MISSING_INPUT", MISSING_INPUT)
+"""Whether every error of a failed plan is an input that is not applied yet: a stack it reads has no state
+(`MISSING_INPUT`), or lacks an output this change adds (`Unsupported attribute` on a `terraform_remote_state`)."""
+
 PLAN_SCRIPT = """\
 mkdir -p "$RUNNER_TEMP/plan-summary"
 summary="$RUNNER_TEMP/plan-summary/$STACK.md"
@@ -217,15 +230,15 @@ if [ "$status" -eq 0 ]; then
   printf '| `%s` | %s |\\n' "$STACK" "${result:-see the job log}" > "$summary"
   { printf '### %s\\n\\n```\\n' "$STACK"; terraform show -no-color tfplan | head -c 60000; printf '\\n```\\n'; } \\
     >> "$GITHUB_STEP_SUMMARY"
-elif grep -q 'MISSING_INPUT' plan.log; then
-  printf '| `%s` | not planned yet: it reads %s, which has no state; it plans once that is applied |\\n' \\
-    "$STACK" "$READS" > "$summary"
-  echo "::notice::$STACK reads $READS, which has no state yet: it plans after the merge applies that first"
+elif [ "$(awk 'WAITING_AWK' plan.log)" = yes ]; then
+  printf '| `%s` | not planned yet: it reads %s, %s |\\n' "$STACK" "$READS" \\
+    'not applied yet (no state, or not the outputs this change adds); it plans once that is applied' > "$summary"
+  echo "::notice::$STACK reads $READS, not applied yet: it plans after the merge applies that first"
 else
   printf '| `%s` | **plan failed**, see the job log |\\n' "$STACK" > "$summary"
   exit 1
 fi
-""".replace("MISSING_INPUT", MISSING_INPUT)
+""".replace("WAITING_AWK", WAITING_AWK.rstrip("\n"))
 
 COMMENT_SCRIPT = """\
 {

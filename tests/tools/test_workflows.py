@@ -237,6 +237,34 @@ def test_plan_step_waits_only_for_inputs_never_applied(tmp_path: Path) -> None:
     assert "not planned yet: it reads prod-network" in summary
 
 
+NEW_OUTPUT = """\
+Planning failed. Terraform encountered an error while generating this plan.
+
+Error: Unsupported attribute
+
+  on cdk.tf.json line 2, in output.x:
+   2:  "value": "${data.terraform_remote_state.network.outputs.vpc_id}"
+    ├────────────────
+    │ data.terraform_remote_state.network.outputs is object with no attributes
+
+This object does not have an attribute named "vpc_id".
+"""
+"""Terraform 1.11.4's own output (reproduced with a local remote state) for an output the read stack lacks yet."""
+
+
+def test_plan_step_waits_for_an_output_this_change_adds(tmp_path: Path) -> None:
+    result, summary = run_plan_script(tmp_path, NEW_OUTPUT, 1)
+    assert result.returncode == 0, result.stderr
+    assert "not planned yet: it reads prod-network, not applied yet" in summary
+
+
+def test_plan_step_fails_when_another_error_comes_with_a_missing_input(tmp_path: Path) -> None:
+    other = "Error: Unsupported attribute\n\n  on cdk.tf.json line 9:\n    │ aws_vpc.main is object\n"
+    result, summary = run_plan_script(tmp_path, f"{NEW_OUTPUT}\n{other}", 1)
+    assert result.returncode == 1
+    assert "**plan failed**" in summary
+
+
 def test_plan_step_fails_on_any_other_error(tmp_path: Path) -> None:
     result, summary = run_plan_script(tmp_path, "Error: Invalid provider configuration", 1)
     assert result.returncode == 1
