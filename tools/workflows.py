@@ -85,6 +85,12 @@ class WorkflowStack:
     """The stacks it reads (applied before it)."""
     region: str
     """Region of its AWS provider: where the OIDC credentials are configured."""
+    github_environment: str = ""
+    """The GitHub environment its apply jobs run in (its reviewers gate them); empty: named like `environment`."""
+
+    @property
+    def deploys_in(self) -> str:
+        return self.github_environment or self.environment
 
 
 def job_id(action: str, stack: str) -> str:
@@ -246,7 +252,13 @@ COMMENT_SCRIPT = """\
   echo
   echo '| stack | plan |'
   echo '| --- | --- |'
-  cat summaries/*.md 2>/dev/null || true
+  for stack in $STACKS; do
+    if [ -f "summaries/$stack.md" ]; then
+      cat "summaries/$stack.md"
+    else
+      printf '| `%s` | not planned: no plan role for its environment, or the job stopped early |\n' "$stack"
+    fi
+  done
   echo
   echo "Full plans: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"
 } > comment.md
@@ -279,7 +291,8 @@ def plan_workflow(stacks: Sequence[WorkflowStack], *, check: str) -> dict[str, o
         jobs[job_id("plan", stack.name)] = {
             "name": f"plan {stack.name}",
             "needs": ["synth"],
-            "if": SAME_REPOSITORY,
+            # Only where a plan role is configured: an environment whose role does not trust pull requests is skipped.
+            "if": f"{SAME_REPOSITORY} && vars.{role} != ''",
             "runs-on": RUNNER,
             "timeout-minutes": 30,
             "permissions": OIDC,
@@ -324,7 +337,11 @@ def plan_workflow(stacks: Sequence[WorkflowStack], *, check: str) -> dict[str, o
             },
             {
                 "name": "Post or update the comment",
-                "env": {"GH_TOKEN": "${{ github.token }}", "PR_NUMBER": "${{ github.event.pull_request.number }}"},
+                "env": {
+                    "GH_TOKEN": "${{ github.token }}",
+                    "PR_NUMBER": "${{ github.event.pull_request.number }}",
+                    "STACKS": " ".join(stack.name for stack in stacks),
+                },
                 "run": COMMENT_SCRIPT,
             },
         ],
@@ -353,7 +370,7 @@ def apply_workflow(stacks: Sequence[WorkflowStack]) -> dict[str, object]:
             "needs": needs[job_id("apply", stack.name)],
             "runs-on": RUNNER,
             "timeout-minutes": 120,
-            "environment": stack.environment,
+            "environment": stack.deploys_in,
             "concurrency": {"group": f"terraform-apply-{stack.name}", "cancel-in-progress": False},
             "permissions": OIDC,
             "env": {"TF_IN_AUTOMATION": "1"},

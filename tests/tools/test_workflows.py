@@ -165,6 +165,8 @@ def test_applies_run_in_their_github_environment_one_at_a_time_per_stack(
         assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_APPLY_ROLE_ARN }}"
         planned = plan["jobs"][f"plan-{stack.name}"]
         assert "environment" not in planned  # a PR plan must not wait for prod's reviewers
+        role = f"AWS_PLAN_ROLE_ARN_{stack.environment.upper()}"
+        assert planned["if"].endswith(f"&& vars.{role} != ''")  # skipped where PR plans are not trusted
         credentials = next(step for step in planned["steps"] if "configure-aws-credentials" in step.get("uses", ""))
         assert credentials["with"]["role-to-assume"] == f"${{{{ vars.AWS_PLAN_ROLE_ARN_{stack.environment.upper()} }}}}"
     assert len(set(groups)) == len(groups)
@@ -223,6 +225,17 @@ def run_plan_script(tmp_path: Path, output: str, status: int) -> tuple[subproces
     return result, summary.read_text() if summary.exists() else ""
 
 
+def test_apply_jobs_run_in_the_github_environment_the_role_trusts() -> None:
+    """The apply role trusts `environment:<name>` (a job in an environment gets that token subject)."""
+    stacks = [
+        WorkflowStack("dev", "dev", (), "eu-west-1"),
+        WorkflowStack("prod", "prod", (), "eu-west-1", github_environment="production"),
+    ]
+    jobs: Any = workflows.apply_workflow(stacks)["jobs"]
+    assert jobs["apply-dev"]["environment"] == "dev"
+    assert jobs["apply-prod"]["environment"] == "production"
+
+
 def test_plan_step_reports_the_plan_line(tmp_path: Path) -> None:
     result, summary = run_plan_script(tmp_path, "...\nPlan: 3 to add, 1 to change, 0 to destroy.", 0)
     assert result.returncode == 0, result.stderr
@@ -269,6 +282,29 @@ def test_plan_step_fails_on_any_other_error(tmp_path: Path) -> None:
     result, summary = run_plan_script(tmp_path, "Error: Invalid provider configuration", 1)
     assert result.returncode == 1
     assert "**plan failed**" in summary
+
+
+def test_comment_lists_every_stack_planned_or_not(tmp_path: Path) -> None:
+    stacks = [WorkflowStack("dev", "dev", (), "eu-west-1"), WorkflowStack("stg", "stg", (), "eu-west-1")]
+    document: Any = workflows.plan_workflow(stacks, check="true")
+    step = document["jobs"]["comment"]["steps"][-1]
+    (tmp_path / "summaries").mkdir()
+    (tmp_path / "summaries" / "dev.md").write_text("| `dev` | No changes. |\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "gh"
+    fake.write_text('#!/bin/sh\necho "$@" > gh.args\ncp comment.md posted.md\n')
+    fake.chmod(0o755)
+    env = {**os.environ, **step["env"], "PATH": f"{bin_dir}:{os.environ['PATH']}", "PR_NUMBER": "7"}
+    env |= {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/platform", "GITHUB_RUN_ID": "1"}
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    posted = (tmp_path / "posted.md").read_text()
+    assert "| `dev` | No changes. |" in posted
+    assert "| `stg` | not planned: no plan role for its environment" in posted
+    assert (tmp_path / "gh.args").read_text().split()[:3] == ["pr", "comment", "7"]
 
 
 # --- the command line ---------------------------------------------------------------------------------------------
