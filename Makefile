@@ -19,10 +19,11 @@ endif
 VENV_STAMP := .venv/.synced
 NODE_STAMP := node_modules/.synced
 TOOLS_STAMP := .venv-tools/.synced
+CI_STAMP := .venv-ci/.synced
 
 .PHONY: install synth test lint typecheck unit bench scan diff deploy clean
 
-install: $(VENV_STAMP) $(NODE_STAMP) $(TOOLS_STAMP) .terraformrc
+install: $(VENV_STAMP) $(NODE_STAMP) $(TOOLS_STAMP) $(CI_STAMP) .terraformrc
 
 $(VENV_STAMP): Pipfile Pipfile.lock
 	@$(PYTHON) -m pipenv --version 2>/dev/null | grep -q "$(PIPENV_VERSION)" || \
@@ -37,6 +38,12 @@ $(NODE_STAMP): package.json package-lock.json
 $(TOOLS_STAMP): tools/requirements.txt
 	$(PYTHON) -m venv .venv-tools
 	.venv-tools/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	@touch $@
+
+# The workflow checkers of tests/tools/test_workflows.py (check-jsonschema, zizmor), apart from both other envs.
+$(CI_STAMP): tools/ci-requirements.txt
+	$(PYTHON) -m venv .venv-ci
+	.venv-ci/bin/pip install --quiet --disable-pip-version-check -r tools/ci-requirements.txt
 	@touch $@
 
 .terraformrc: tools/terraformrc.py
