@@ -447,7 +447,7 @@ def workflows_main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     os.environ.update(jsii_node_environment(environ))
     with tempfile.TemporaryDirectory(prefix="workflows-synth.") as scratch:
         summaries = synthesize(config, config.environment_names, Path(scratch) / DEFAULT_OUTDIR)
-        stacks = workflow_stacks(summaries, config.environment_names)
+        stacks = workflow_stacks(summaries, config)
     files = render(stacks, out=args.out, config=args.config)
     if args.check:
         stale = stale_files(folder, files)
@@ -471,15 +471,22 @@ def workflows_main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     return 0
 
 
-def workflow_stacks(summaries: Sequence[StackSummary], environments: Sequence[str]) -> list[WorkflowStack]:
-    """The stacks CI plans and applies, in apply order: all but bootstrap (applied once by hand, local state)."""
+def workflow_stacks(summaries: Sequence[StackSummary], config: PlatformConfig) -> list[WorkflowStack]:
+    """The stacks CI plans and applies, in apply order: all but bootstrap (applied once by hand, local state).
+
+    Apply jobs run in the GitHub environment the environment's deploy roles trust (`delivery.github_environment`),
+    else in one named like the environment.
+    """
     from tools.workflows import WorkflowStack, environment_of
 
     stacks = []
     for summary in summaries:
-        environment = environment_of(summary.name, environments)
+        environment = environment_of(summary.name, config.environment_names)
         if environment is not None:
-            stacks.append(WorkflowStack(summary.name, environment, summary.after, _provider_region(summary.folder)))
+            delivery = config.environment(environment).delivery
+            github = delivery.github_environment if delivery.enabled and delivery.github_environment else ""
+            region = _provider_region(summary.folder)
+            stacks.append(WorkflowStack(summary.name, environment, summary.after, region, github_environment=github))
     return stacks
 
 

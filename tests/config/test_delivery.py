@@ -35,7 +35,7 @@ def test_enabled_delivery_needs_a_repository(problems: Callable[[Json], list[str
 
 
 def test_exactly_one_of_branch_and_github_environment(problems: Callable[[Json], list[str]]) -> None:
-    both = problems({"environments": {"dev": {"delivery": {"github_environment": "development"}}}})
+    both = problems({"environments": {"dev": {"delivery": {"branch": "develop"}}}})
     line = one_problem(both, "environments.dev.delivery.branch:")
     assert "give exactly one of branch and github_environment" in line and "[dev]" in line
 
@@ -46,9 +46,11 @@ def test_delivery_off_needs_nothing(config_with: Callable[[Json], PlatformConfig
 
 
 def test_subjects_are_exact(reference_config: PlatformConfig, config_with: Callable[[Json], PlatformConfig]) -> None:
-    assert reference_config.environment("dev").delivery.subjects == ("repo:acme/platform:ref:refs/heads/develop",)
+    assert reference_config.environment("dev").delivery.subjects == ("repo:acme/platform:environment:dev",)
+    branch = config_with({"environments": {"dev": {"delivery": {"branch": "develop", "github_environment": None}}}})
+    assert branch.environment("dev").delivery.subjects == ("repo:acme/platform:ref:refs/heads/develop",)
     assert reference_config.environment("prod").delivery.subjects == ("repo:acme/platform:environment:production",)
-    assert reference_config.environment("stg").delivery.plan_subjects == ("repo:acme/platform:ref:refs/heads/main",)
+    assert reference_config.environment("stg").delivery.plan_subjects == ("repo:acme/platform:environment:stg",)
     stg = config_with({"environments": {"stg": {"delivery": {"plan_on_pull_requests": True}}}}).environment("stg")
     assert stg.delivery.plan_subjects == (*stg.delivery.subjects, "repo:acme/platform:pull_request")
     assert reference_config.environment("prod").delivery.plan_subjects == ("repo:acme/platform:environment:production",)

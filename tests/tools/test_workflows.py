@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import main
-from config.models import ENVIRONMENT_NAMES
+from config import PlatformConfig
 from tests.conftest import PROJECT_DIR
 from tools import workflows
 from tools.workflows import APPLY_FILE, MARKER, PLAN_FILE, WorkflowStack
@@ -49,8 +49,8 @@ def as_read(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
-def stacks_of(outdir: Path) -> list[WorkflowStack]:
-    return main.workflow_stacks(main.stack_summaries(outdir), ENVIRONMENT_NAMES)
+def stacks_of(outdir: Path, config: PlatformConfig) -> list[WorkflowStack]:
+    return main.workflow_stacks(main.stack_summaries(outdir), config)
 
 
 @pytest.fixture(scope="module", params=["reference", "layered"])
@@ -59,7 +59,10 @@ def written(
 ) -> tuple[list[WorkflowStack], Path, list[str]]:
     """Both workflows of a config written to a folder: (stacks, folder, every synthesized stack name)."""
     outdir: Path = request.getfixturevalue("synthesized" if request.param == "reference" else "layered_synthesized")
-    stacks = stacks_of(outdir)
+    config: PlatformConfig = request.getfixturevalue(
+        "reference_config" if request.param == "reference" else "layered_config"
+    )
+    stacks = stacks_of(outdir, config)
     folder = tmp_path_factory.mktemp(f"workflows-{request.param}") / ".github" / "workflows"
     workflows.write_workflows(folder, workflows.render(stacks))
     every = [summary.name for summary in main.stack_summaries(outdir)]
@@ -107,6 +110,18 @@ def test_the_yaml_is_the_intended_document(written: tuple[list[WorkflowStack], P
 
 
 @needs_ci_tools
+def test_apply_jobs_run_in_the_github_environment_of_the_delivery_config(
+    written: tuple[list[WorkflowStack], Path, list[str]],
+) -> None:
+    """The deploy roles trust `repo:<o>/<r>:environment:<name>`: prod's jobs run in "production", as configured."""
+    stacks, _, _ = written
+    assert {stack.environment: stack.deploys_in for stack in stacks} == {
+        "dev": "dev",
+        "stg": "stg",
+        "prod": "production",
+    }
+
+
 def test_every_stack_has_plan_and_apply_jobs_in_apply_order(
     written: tuple[list[WorkflowStack], Path, list[str]],
 ) -> None:
@@ -134,8 +149,10 @@ def test_every_stack_has_plan_and_apply_jobs_in_apply_order(
 
 
 @needs_ci_tools
-def test_layered_prod_applies_layer_after_layer_after_stg(layered_synthesized: Path, tmp_path: Path) -> None:
-    stacks = stacks_of(layered_synthesized)
+def test_layered_prod_applies_layer_after_layer_after_stg(
+    layered_synthesized: Path, layered_config: PlatformConfig, tmp_path: Path
+) -> None:
+    stacks = stacks_of(layered_synthesized, layered_config)
     workflows.write_workflows(tmp_path, workflows.render(stacks))
     apply = load_yaml(tmp_path / APPLY_FILE)["jobs"]
     prod = [stack for stack in stacks if stack.environment == "prod"]
