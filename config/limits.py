@@ -256,15 +256,17 @@ def _security_group_rules(environment: EnvironmentConfig, prefix: str) -> Iterat
         reaching = [name for name, service in services.items() if service.reaches(tier)]  # type: ignore[arg-type]
         api = environment.api
         functions = [f for f in api.functions.values() if f.vpc and tier in f.data_access] if api.enabled else []
-        count = len(reaching) + len(functions) + bastion
+        batch = 1 if environment.batch.enabled and tier in environment.batch.data_access else 0
+        count = len(reaching) + len(functions) + bastion + batch
         if count > limit:
             also = f" and {len(functions)} API functions" if functions else ""
+            also += " and the Batch jobs" if batch else ""
             yield (
                 "services",
                 (
                     f"{len(reaching)} services{also} reach the {tier}, which gives the security group "
                     f"{prefix}-{tier} {count} inbound rules (one per service{' or function' if functions else ''}"
-                    f"{' plus the bastion' if bastion else ''}"
+                    f"{' plus the bastion' if bastion else ''}{' plus Batch' if batch else ''}"
                     f"); AWS allows {limit} per direction: narrow data_access"
                 ),
             )

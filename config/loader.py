@@ -71,11 +71,8 @@ def build_config(document: dict[str, Any], source: str) -> PlatformConfig:
                 )
             )
     if not environments and "environments" in document:
-        problems.append(
-            ConfigProblem(
-                source, "environments", f"declares no environment; add at least one of {', '.join(ENVIRONMENT_NAMES)}"
-            )
-        )
+        none = f"declares no environment; add at least one of {', '.join(ENVIRONMENT_NAMES)}"
+        problems.append(ConfigProblem(source, "environments", none))
     for name in ENVIRONMENT_NAMES:
         if name not in environments:
             continue
@@ -156,8 +153,7 @@ def _validate_environment(
     project: ProjectConfig | None = None,
 ) -> EnvironmentConfig | None:
     merged = deep_merge(defaults, raw)
-    if project is not None and project.medical:
-        merged = deep_merge(MEDICAL_DEFAULTS, merged)
+    merged = deep_merge(MEDICAL_DEFAULTS, merged) if project is not None and project.medical else merged
     merged["backend"] = deep_merge(deep_merge(backend, defaults.get("backend", {})), raw.get("backend", {}))
     if "name" in raw or "name" in defaults:
         problems.append(
@@ -267,9 +263,7 @@ def _merge_default_problems(
 
 
 def _check_across_environments(configs: list[EnvironmentConfig], source: str, problems: list[ConfigProblem]) -> None:
-    problems += [
-        ConfigProblem(source, path, message, name) for name, path, message in check_account_singletons(configs)
-    ]
+    problems += [ConfigProblem(source, path, text, name) for name, path, text in check_account_singletons(configs)]
     owners: dict[str, EnvironmentConfig] = {}
     for config in configs:
         first = owners.setdefault(config.backend.bucket, config)
@@ -287,10 +281,8 @@ def _check_across_environments(configs: list[EnvironmentConfig], source: str, pr
                     )
                 )
                 break
-    problems.extend(
-        ConfigProblem(source, f"environments.{name}.{key}", message, name)
-        for name, key, message in check_edge_across(configs)
-    )
+    across = check_edge_across(configs)
+    problems += [ConfigProblem(source, f"environments.{name}.{key}", text, name) for name, key, text in across]
     for first, second in combinations(configs, 2):
         if first.network.cidr.overlaps(second.network.cidr):
             problems.append(

@@ -162,6 +162,7 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         delivery=delivery,
         identity=identity,
         api=api,
+        region=env.region,
     )
     for state in STATE_NAMES:
         declare_outputs(at(state), [output for output in outputs if output.layer == state])

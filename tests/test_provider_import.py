@@ -56,7 +56,7 @@ def test_lazy_import_loads_only_the_submodules_in_use(tmp_path: Path) -> None:
         env=dict(os.environ),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert 10 < int(result.stdout.strip().splitlines()[-1]) < 200
+    assert 10 < int(result.stdout.strip().splitlines()[-1]) < 300  # of ~2,100: the ~20 kinds of service in use
 
 
 def test_refuses_a_provider_version_it_was_not_verified_against(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -59,6 +59,7 @@ def stack_outputs(
     email: EmailOutputs | None = None,
     identity: IdentityOutputs | None = None,
     api: ApiOutputs | None = None,
+    region: str = "",
 ) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
@@ -176,7 +177,30 @@ def stack_outputs(
     outputs += delivery_outputs(delivery)
     outputs += email_outputs(email)
     outputs += identity_outputs(identity) + api_outputs(api)
+    if edge is not None and edge.spa_bucket_name is not None:
+        outputs.append(spa_dotenv(region, edge, identity, api))
     return outputs
+
+
+def spa_dotenv(region: str, edge: EdgeOutputs, identity: IdentityOutputs | None, api: ApiOutputs | None) -> StackOutput:
+    """The SPA's `.env`: where it is served, where its API is, and the Cognito ids it signs users in with."""
+    values = {"AWS_REGION": region, "APP_URL": edge.app_url, "API_URL": edge.api_url}
+    if identity is not None:
+        values |= {
+            "COGNITO_USER_POOL_ID": identity.user_pool_id,
+            "COGNITO_CLIENT_ID": identity.client_id,
+            "COGNITO_DOMAIN": identity.domain,
+            "COGNITO_IDENTITY_POOL_ID": identity.identity_pool_id,
+        }
+    if api is not None:
+        values["HTTP_API_URL"] = api.endpoint
+    present = {name: value for name, value in values.items() if value}
+    return StackOutput(
+        "edge",
+        "dotenv_spa",
+        dotenv_text("spa: build-time settings of the single-page app", present, {}),
+        "The .env of the SPA build: `terraform output -raw dotenv_spa > .env` (ids and URLs only, nothing secret)",
+    )
 
 
 def declare_outputs(scope: Construct, outputs: list[StackOutput]) -> None:

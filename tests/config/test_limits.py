@@ -148,20 +148,22 @@ def test_versions_beyond_what_json_carries(problems: Callable[[Json], list[str]]
 
 
 def test_more_than_60_rules_on_the_database_group(problems: Callable[[Json], list[str]]) -> None:
-    # prod: api and worker read db: secrets, so 59 more make 61 services (62 rules with the bastion)
-    services = {f"job{index:02d}": {"kind": "worker", "data_access": ["database"]} for index in range(59)}
+    # prod: api and worker read db: secrets, the function `items`, the bastion and Batch reach it too: 56 more
+    # services make 58 services, 61 rules
+    services = {f"job{index:02d}": {"kind": "worker", "data_access": ["database"]} for index in range(56)}
     found = problems({"environments": {"prod": {"services": services}}})
     line = one_problem(found, "acme-prod-database")
-    assert "60 services and 1 API functions reach the database" in line and "61 inbound rules" in line
+    assert "58 services and 1 API functions and the Batch jobs reach the database" in line
+    assert "61 inbound rules" in line and "plus the bastion plus Batch" in line
     assert "AWS allows 60" in line
 
 
 def test_60_rules_on_the_database_group_are_fine(config_with: Callable[[Json], PlatformConfig]) -> None:
-    # api and worker read the database and prod has a bastion, so 57 more make 60 rules
-    services = {f"job{index:02d}": {"kind": "worker", "data_access": ["database"]} for index in range(57)}
+    # api, worker, the function, the bastion and Batch reach the database, so 55 more make 60 rules
+    services = {f"job{index:02d}": {"kind": "worker", "data_access": ["database"]} for index in range(55)}
     config_with({"environments": {"prod": {"services": services}}})
     # without the API, its function's rule is gone: one more service fits
-    services["job57"] = {"kind": "worker", "data_access": ["database"]}
+    services["job55"] = {"kind": "worker", "data_access": ["database"]}
     config_with({"environments": {"prod": {"services": services, "api": {"enabled": False}}}})
 
 

@@ -175,7 +175,7 @@ def test_applies_run_in_their_github_environment_one_at_a_time_per_stack(
     groups = []
     for stack in stacks:
         job = apply["jobs"][f"apply-{stack.name}"]
-        assert job["environment"] == stack.environment
+        assert job["environment"] == stack.deploys_in
         assert job["concurrency"] == {"group": f"terraform-apply-{stack.name}", "cancel-in-progress": False}
         groups.append(job["concurrency"]["group"])
         credentials = next(step for step in job["steps"] if "configure-aws-credentials" in step.get("uses", ""))

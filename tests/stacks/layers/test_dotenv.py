@@ -49,3 +49,21 @@ def test_a_disabled_service_has_no_env_file(reference_config: PlatformConfig) ->
     )
     outputs = synth_json(stack)["output"]
     assert "dotenv_worker" not in outputs and "dotenv_api" in outputs
+
+
+def test_the_spa_gets_its_urls_and_cognito_ids_where_there_is_a_cdn(reference_config: PlatformConfig) -> None:
+    stg = PlatformStack(
+        Testing.app(), "stg", project=reference_config.project, environment=reference_config.environment("stg")
+    )
+    spa = synth_json(stg)["output"]["dotenv_spa"]["value"]
+    names = [line.split("=", 1)[0] for line in spa.splitlines()[1:]]
+    assert names == sorted(names)
+    assert {"APP_URL", "API_URL", "AWS_REGION", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_DOMAIN"} <= set(
+        names
+    )
+    assert 'APP_URL="https://app-stg.example.jp"' in spa
+    assert "COGNITO_CLIENT_ID=${jsonencode(aws_cognito_user_pool_client." in spa
+    dev = PlatformStack(
+        Testing.app(), "dev", project=reference_config.project, environment=reference_config.environment("dev")
+    )
+    assert "dotenv_spa" not in synth_json(dev)["output"]  # dev has no CDN
