@@ -106,10 +106,9 @@ def test_conditional_outputs_follow_their_condition(reference_document: Json, ta
     services = sorted(
         name for name, service in document["defaults"]["services"].items() if service.get("enabled", True)
     )
-    conditional = expand(set().union(*(names for condition, names in table.items() if condition != "always")), services)
     prod["auth"] = {"enabled": False}
     prod["api"] = {"enabled": False}
-    conditional = set().union(*(names for condition, names in table.items() if condition != "always"))
+    conditional = expand(set().union(*(names for condition, names in table.items() if condition != "always")), services)
 
     produced = set(outputs(build_config(copy.deepcopy(document), "test.toml"), "prod"))
     assert table["always"] <= produced

@@ -92,7 +92,7 @@ def test_later_layers_read_earlier_states_through_remote_state(layered_synthesiz
     assert dependencies["prod-registry"] == ["prod-encryption"]
     assert set(dependencies["prod-compute"]) == {
         f"prod-{state}"
-        for state in ("encryption", "registry", "network", "security", "data", "secrets", "load-balancing")
+        for state in ("encryption", "registry", "storage", "network", "security", "data", "secrets", "load-balancing")
     }
     assert "prod-load-balancing" in dependencies["prod-edge"] and "prod-domain" in dependencies["prod-load-balancing"]
     for name, document in documents.items():

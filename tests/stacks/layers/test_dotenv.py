@@ -24,7 +24,7 @@ def test_every_service_gets_its_container_values_and_only_secret_arns(reference_
     document = synth_json(stack)
     outputs = document["output"]
     services = reference_config.environment("prod").enabled_services
-    assert {name for name in outputs if name.startswith("dotenv_")} == {f"dotenv_{name}" for name in services}
+    assert {name for name in outputs if name.startswith("dotenv_")} == {f"dotenv_{name}" for name in [*services, "spa"]}
     for task in resources(document, "aws_ecs_task_definition").values():
         (container,) = json.loads(task["container_definitions"])
         text = outputs[f"dotenv_{container['name']}"]["value"]
