@@ -143,30 +143,7 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
     monitoring = monitoring_layer(
         at("monitoring"), env=env, account=account, load_balancing=load_balancing, data=data, compute=compute
     )
-    outputs = stack_outputs(
-        encryption=encryption,
-        network=network,
-        data=data,
-        secrets=secrets,
-        registry=registry,
-        storage=storage,
-        load_balancing=load_balancing,
-        compute=compute,
-        batch=batch,
-        domain=domain,
-        edge=edge,
-        monitoring=monitoring,
-        audit=audit,
-        email=email,
-        bastion=bastion,
-        delivery=delivery,
-        identity=identity,
-        api=api,
-        region=env.region,
-    )
-    for state in STATE_NAMES:
-        declare_outputs(at(state), [output for output in outputs if output.layer == state])
-    return PlatformLayers(
+    layers = PlatformLayers(
         account=account,
         encryption=encryption,
         network=network,
@@ -188,6 +165,10 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         identity=identity,
         api=api,
     )
+    outputs = stack_outputs(layers, region=env.region)
+    for state in STATE_NAMES:
+        declare_outputs(at(state), [output for output in outputs if output.layer == state])
+    return layers
 
 
 class StateStack(TerraformStack):

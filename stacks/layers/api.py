@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -18,9 +17,7 @@ from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.identity import IdentityOutputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.security import SecurityOutputs
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -69,8 +66,6 @@ def api_layer(
 
 def api_outputs(api: ApiOutputs | None) -> list[StackOutput]:
     """The API's URL, and where CI deploys each function's code."""
-    from stacks.layers.outputs import StackOutput  # here: outputs.py imports this module
-
     if api is None:
         return []
     return [

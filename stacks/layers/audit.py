@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
 from modules.audit import AuditTrail
 from stacks.layers.account import AccountOutputs
 from stacks.layers.context import EnvironmentContext
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -44,8 +41,6 @@ def audit_layer(scope: Construct, *, env: EnvironmentContext, account: AccountOu
 
 def audit_outputs(audit: AuditOutputs) -> list[StackOutput]:
     """The trail, its bucket and its log group, when audit is on."""
-    from stacks.layers.outputs import StackOutput  # outputs.py imports this layer
-
     if audit.trail_arn is None:
         return []
     return [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -13,9 +12,7 @@ from stacks.layers.context import EnvironmentContext
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.security import SecurityOutputs
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -52,8 +49,6 @@ def bastion_layer(
 
 def bastion_outputs(bastion: BastionOutputs | None) -> list[StackOutput]:
     """`bastion_instance_id` when the bastion exists."""
-    from stacks.layers.outputs import StackOutput  # outputs.py imports this file
-
     if bastion is None:
         return []
     return [

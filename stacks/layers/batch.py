@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -16,10 +15,8 @@ from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.registry import RegistryOutputs
 from stacks.layers.security import SecurityOutputs
+from stacks.layers.stack_output import StackOutput
 from stacks.layers.storage import StorageOutputs
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
 
 
 @dataclass(frozen=True)
@@ -86,8 +83,6 @@ def batch_layer(
 
 def batch_outputs(batch: BatchOutputs | None) -> list[StackOutput]:
     """The job queue and job definition names, when the environment runs Batch."""
-    from stacks.layers.outputs import StackOutput
-
     if batch is None:
         return []
     return [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -14,9 +13,7 @@ from stacks.layers.compute import ComputeOutputs
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.registry import RegistryOutputs
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -119,8 +116,6 @@ def delivery_layer(
 
 def delivery_outputs(delivery: DeliveryOutputs | None) -> list[StackOutput]:
     """The three role ARNs when delivery is on."""
-    from stacks.layers.outputs import StackOutput  # outputs.py imports this file
-
     if delivery is None:
         return []
     return [

@@ -4,7 +4,6 @@ names. It comes after load balancing: CloudFront's API origin and the api record
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -16,9 +15,7 @@ from stacks.layers.account import AccountOutputs
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.domain import DomainOutputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -115,8 +112,6 @@ def edge_layer(
 
 def edge_outputs(domain: DomainOutputs | None, edge: EdgeOutputs) -> list[StackOutput]:
     """Stack outputs of the domain and edge layers."""
-    from stacks.layers.outputs import StackOutput  # here, not at the top: outputs.py imports this module
-
     outputs = []
     if domain is not None:
         outputs.append(

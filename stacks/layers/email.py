@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from cdktf_cdktf_provider_aws.data_aws_route53_zone import DataAwsRoute53Zone
 from constructs import Construct
 
 from modules.email import Email
 from stacks.layers.context import EnvironmentContext
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,6 @@ def email_layer(scope: Construct, *, env: EnvironmentContext, zone_id: str | Non
 
 def email_outputs(email: EmailOutputs | None) -> list[StackOutput]:
     """The identity ARN and sender when email is on."""
-    from stacks.layers.outputs import StackOutput  # outputs.py imports this file
-
     if email is None:
         return []
     outputs = [

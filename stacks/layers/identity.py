@@ -6,15 +6,12 @@ It comes before compute so services (and the serverless API) can be handed the p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
 from modules.identity import UserPool
 from stacks.layers.context import EnvironmentContext
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -58,8 +55,6 @@ def identity_layer(scope: Construct, *, env: EnvironmentContext) -> IdentityOutp
 
 def identity_outputs(identity: IdentityOutputs | None) -> list[StackOutput]:
     """What the SPA's build needs to sign users in (`.env` of seed 002): pool, client, hosted UI, identity pool."""
-    from stacks.layers.outputs import StackOutput  # here: outputs.py imports this module
-
     if identity is None:
         return []
     outputs = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -14,9 +13,7 @@ from stacks.layers.compute import ComputeOutputs
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs
 from stacks.layers.load_balancing import LoadBalancingOutputs
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -90,8 +87,6 @@ def monitoring_layer(
 
 def monitoring_outputs(monitoring: MonitoringOutputs) -> list[StackOutput]:
     """The alarm topic and dashboard, when they exist."""
-    from stacks.layers.outputs import StackOutput  # outputs.py imports this layer
-
     outputs = []
     if monitoring.alarm_topic_arn is not None:
         outputs.append(

@@ -2,183 +2,161 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cdktf import TerraformOutput
 from constructs import Construct
 
 from stacks.layers.api import ApiOutputs, api_outputs
-from stacks.layers.audit import AuditOutputs, audit_outputs
-from stacks.layers.bastion import BastionOutputs, bastion_outputs
-from stacks.layers.batch import BatchOutputs, batch_outputs
-from stacks.layers.compute import ComputeOutputs
-from stacks.layers.data import DataOutputs
-from stacks.layers.delivery import DeliveryOutputs, delivery_outputs
-from stacks.layers.domain import DomainOutputs
+from stacks.layers.audit import audit_outputs
+from stacks.layers.bastion import bastion_outputs
+from stacks.layers.batch import batch_outputs
+from stacks.layers.delivery import delivery_outputs
 from stacks.layers.dotenv import dotenv_text
 from stacks.layers.edge import EdgeOutputs, edge_outputs
-from stacks.layers.email import EmailOutputs, email_outputs
-from stacks.layers.encryption import EncryptionOutputs
+from stacks.layers.email import email_outputs
 from stacks.layers.identity import IdentityOutputs, identity_outputs
-from stacks.layers.load_balancing import LoadBalancingOutputs
-from stacks.layers.monitoring import MonitoringOutputs, monitoring_outputs
-from stacks.layers.network import NetworkOutputs
-from stacks.layers.registry import RegistryOutputs
-from stacks.layers.secrets import SecretsOutputs
-from stacks.layers.storage import StorageOutputs, storage_outputs
+from stacks.layers.monitoring import monitoring_outputs
+from stacks.layers.stack_output import StackOutput
+from stacks.layers.storage import storage_outputs
+
+if TYPE_CHECKING:
+    from stacks.platform import PlatformLayers  # the composition root imports this module
 
 
-@dataclass(frozen=True)
-class StackOutput:
-    """One `TerraformOutput` of the environment's stack."""
-
-    layer: str
-    """The state that holds the value (see stacks/platform.py `StateName`): where the output is declared."""
-    name: str
-    value: object
-    description: str
-
-
-def stack_outputs(
-    *,
-    encryption: EncryptionOutputs,
-    network: NetworkOutputs,
-    data: DataOutputs,
-    secrets: SecretsOutputs,
-    registry: RegistryOutputs,
-    storage: StorageOutputs,
-    load_balancing: LoadBalancingOutputs | None,
-    compute: ComputeOutputs,
-    domain: DomainOutputs | None = None,
-    edge: EdgeOutputs | None = None,
-    batch: BatchOutputs | None,
-    monitoring: MonitoringOutputs,
-    audit: AuditOutputs,
-    bastion: BastionOutputs | None = None,
-    delivery: DeliveryOutputs | None = None,
-    email: EmailOutputs | None = None,
-    identity: IdentityOutputs | None = None,
-    api: ApiOutputs | None = None,
-    region: str = "",
-) -> list[StackOutput]:
+def stack_outputs(layers: PlatformLayers, *, region: str) -> list[StackOutput]:
     """The outputs of one environment; optional stores and the ALB add theirs only when they exist."""
     outputs = [
         StackOutput(
             "encryption",
             "kms_key_arn",
-            encryption.kms_key_arn,
+            layers.encryption.kms_key_arn,
             "CMK that encrypts this environment's data at rest and its log groups",
         ),
-        StackOutput("network", "vpc_id", network.vpc_id, "VPC of this environment"),
+        StackOutput("network", "vpc_id", layers.network.vpc_id, "VPC of this environment"),
         StackOutput(
-            "network", "public_subnet_ids", list(network.public_subnet_ids), "Public subnets (ALB, NAT), one per AZ"
+            "network",
+            "public_subnet_ids",
+            list(layers.network.public_subnet_ids),
+            "Public subnets (ALB, NAT), one per AZ",
         ),
         StackOutput(
             "network",
             "private_subnet_ids",
-            list(network.private_subnet_ids),
+            list(layers.network.private_subnet_ids),
             "Private application subnets (ECS tasks, endpoints), one per AZ",
         ),
         StackOutput(
             "network",
             "database_subnet_ids",
-            list(network.database_subnet_ids),
+            list(layers.network.database_subnet_ids),
             "Isolated database subnets (no internet route), one per AZ",
         ),
         StackOutput(
-            "network", "nat_gateway_ids", list(network.nat_gateway_ids), "NAT gateways (empty when nat = none)"
+            "network", "nat_gateway_ids", list(layers.network.nat_gateway_ids), "NAT gateways (empty when nat = none)"
         ),
         StackOutput(
             "registry",
             "ecr_repository_urls",
-            dict(registry.repository_urls),
+            dict(layers.registry.repository_urls),
             "ECR repository URL per service, for docker push",
         ),
         StackOutput(
             "registry",
             "image_tag_parameter_names",
-            dict(registry.deployed_tag_parameter_names),
+            dict(layers.registry.deployed_tag_parameter_names),
             "SSM parameter per service that CI writes the deployed image tag to before applying",
         ),
         StackOutput(
-            "secrets", "secret_arns", dict(secrets.secret_arns), "ARNs (never values) of the application secrets"
+            "secrets", "secret_arns", dict(layers.secrets.secret_arns), "ARNs (never values) of the application secrets"
         ),
-        StackOutput("secrets", "parameter_arns", dict(secrets.parameter_arns), "ARNs of the SSM parameters"),
-        StackOutput("compute", "ecs_cluster_name", compute.cluster_name, "ECS cluster"),
-        StackOutput("compute", "ecs_service_names", dict(compute.service_names), "ECS service name per service"),
+        StackOutput("secrets", "parameter_arns", dict(layers.secrets.parameter_arns), "ARNs of the SSM parameters"),
+        StackOutput("compute", "ecs_cluster_name", layers.compute.cluster_name, "ECS cluster"),
+        StackOutput("compute", "ecs_service_names", dict(layers.compute.service_names), "ECS service name per service"),
     ]
-    if load_balancing is not None:
+    if layers.load_balancing is not None:
         outputs.append(
             StackOutput(
                 "load-balancing",
                 "alb_dns_name",
-                load_balancing.alb_dns_name,
+                layers.load_balancing.alb_dns_name,
                 "DNS name of the ALB (CNAME/alias target)",
             )
         )
-        if load_balancing.waf_web_acl_arn is not None:
+        if layers.load_balancing.waf_web_acl_arn is not None:
             outputs.append(
                 StackOutput(
-                    "load-balancing", "waf_web_acl_arn", load_balancing.waf_web_acl_arn, "WAFv2 web ACL on the ALB"
+                    "load-balancing",
+                    "waf_web_acl_arn",
+                    layers.load_balancing.waf_web_acl_arn,
+                    "WAFv2 web ACL on the ALB",
                 )
             )
-    if data.database is not None:
+    if layers.data.database is not None:
         outputs += [
-            StackOutput("data", "db_endpoint", data.database.endpoint, "Writer endpoint of the database"),
+            StackOutput("data", "db_endpoint", layers.data.database.endpoint, "Writer endpoint of the database"),
             StackOutput(
                 "data",
                 "db_reader_endpoint",
-                data.database.reader_endpoint,
+                layers.data.database.reader_endpoint,
                 "Reader endpoint (Aurora); the instance address for RDS PostgreSQL",
             ),
             StackOutput(
                 "data",
                 "db_master_secret_arn",
-                data.database.master_secret_arn,
+                layers.data.database.master_secret_arn,
                 "ARN of the RDS-managed master-user secret (username and password)",
             ),
         ]
-    if data.cache is not None:
+    if layers.data.cache is not None:
         outputs += [
             StackOutput(
-                "data", "redis_primary_endpoint", data.cache.primary_endpoint_address, "Redis primary endpoint address"
+                "data",
+                "redis_primary_endpoint",
+                layers.data.cache.primary_endpoint_address,
+                "Redis primary endpoint address",
             ),
             StackOutput(
                 "data",
                 "redis_auth_token_secret_arn",
-                data.cache.auth_token_secret_arn,
+                layers.data.cache.auth_token_secret_arn,
                 "ARN of the Redis AUTH token secret",
             ),
         ]
-    for service, variables in compute.container_environments.items():
+    for service, variables in layers.compute.container_environments.items():
         outputs.append(
             StackOutput(
                 "compute",
                 f"dotenv_{service}",
                 dotenv_text(
-                    f"{service}: container variables; secrets as ARNs", variables, compute.wiring[service].secrets
+                    f"{service}: container variables; secrets as ARNs",
+                    variables,
+                    layers.compute.wiring[service].secrets,
                 ),
                 f"The .env of {service}: `terraform output -raw dotenv_{service} > .env` (secrets as *_ARN only)",
             )
         )
-    if compute.codedeploy_app_name is not None:
+    if layers.compute.codedeploy_app_name is not None:
         outputs.append(
             StackOutput(
-                "compute", "codedeploy_app_name", compute.codedeploy_app_name, "CodeDeploy application (blue/green)"
+                "compute",
+                "codedeploy_app_name",
+                layers.compute.codedeploy_app_name,
+                "CodeDeploy application (blue/green)",
             )
         )
-    if edge is not None:
-        outputs += edge_outputs(domain, edge)
-    outputs += storage_outputs(storage)
-    outputs += batch_outputs(batch)
-    outputs += monitoring_outputs(monitoring)
-    outputs += audit_outputs(audit)
-    outputs += bastion_outputs(bastion)
-    outputs += delivery_outputs(delivery)
-    outputs += email_outputs(email)
-    outputs += identity_outputs(identity) + api_outputs(api)
-    if edge is not None and edge.spa_bucket_name is not None:
-        outputs.append(spa_dotenv(region, edge, identity, api))
+    if layers.edge is not None:
+        outputs += edge_outputs(layers.domain, layers.edge)
+    outputs += storage_outputs(layers.storage)
+    outputs += batch_outputs(layers.batch)
+    outputs += monitoring_outputs(layers.monitoring)
+    outputs += audit_outputs(layers.audit)
+    outputs += bastion_outputs(layers.bastion)
+    outputs += delivery_outputs(layers.delivery)
+    outputs += email_outputs(layers.email)
+    outputs += identity_outputs(layers.identity) + api_outputs(layers.api)
+    if layers.edge is not None and layers.edge.spa_bucket_name is not None:
+        outputs.append(spa_dotenv(region, layers.edge, layers.identity, layers.api))
     return outputs
 
 

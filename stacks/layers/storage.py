@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -15,9 +14,7 @@ from config.storage import bucket_name
 from modules.storage import AppBucket, Queue
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.encryption import EncryptionOutputs
-
-if TYPE_CHECKING:
-    from stacks.layers.outputs import StackOutput
+from stacks.layers.stack_output import StackOutput
 
 
 @dataclass(frozen=True)
@@ -73,8 +70,6 @@ def storage_layer(scope: Construct, *, env: EnvironmentContext, encryption: Encr
 
 def storage_outputs(storage: StorageOutputs) -> list[StackOutput]:
     """Bucket names (described with what each holds) and queue URLs, only when the environment has any."""
-    from stacks.layers.outputs import StackOutput
-
     outputs = []
     if storage.bucket_names:
         described = "; ".join(
