@@ -43,6 +43,8 @@ SYNTH_ENTRIES = frozenset({MANIFEST, STACKS})
 
 EXIT_USAGE = 2
 WORKFLOWS_COMMAND = "workflows"
+TYPE_CHECKS_VARIABLE = "PLATFORM_TYPE_CHECKS"
+"""Set to 1 to keep the jsii bindings' runtime argument checks on (modules/binding_checks.py); tests always do."""
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -68,7 +70,8 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Name
         f"{CONFIG_VARIABLE}=FILE, {ENVIRONMENTS_VARIABLE}=dev,prod. The output folder holds exactly "
         f"the stacks of the last successful run; a failed or interrupted run leaves the previous output "
         f"untouched. Only an empty folder or one a previous synth wrote (manifest.json and stacks/, nothing "
-        f"else) is ever replaced.",
+        f"else) is ever replaced. {TYPE_CHECKS_VARIABLE}=1 keeps the jsii bindings' runtime argument checks on "
+        f"(slower; the output is the same).",
     )
     parser.add_argument(
         "--config",
@@ -184,6 +187,7 @@ def synthesize(
     project_dir: Path = PROJECT_DIR,
     protected: Mapping[str, Path] | None = None,
     leave_removed_stacks: bool = False,
+    type_checks: bool = True,
 ) -> list[StackSummary]:
     """Synthesize into a fresh folder beside `outdir`, then swap it in, so a failure never damages the old output.
 
@@ -192,6 +196,8 @@ def synthesize(
     `outdir` must pass `check_outdir` (OutdirError otherwise, raised before jsii is loaded). With
     `leave_removed_stacks`, a stack folder of the previous output that this run does not write is left behind
     empty, for the cdktf CLI to remove: it lists stacks/ before running the app and deletes those folders itself.
+    Without `type_checks` the jsii bindings skip their runtime argument checks (modules/binding_checks.py); the
+    output is the same.
     """
     places = {"the project folder": project_dir, "the current folder": Path.cwd(), **(protected or {})}
     outdir = check_outdir(str(outdir), protected=places)
@@ -208,9 +214,11 @@ def synthesize(
         ) from None
     retired: Path | None = None
     try:
+        from modules.binding_checks import unchecked_bindings
         from stacks.app import build_app  # imported after all checks: bad input fails fast, without loading jsii
 
-        build_app(config, environments, str(staging), str(project_dir)).synth()
+        with contextlib.nullcontext() if type_checks else unchecked_bindings():
+            build_app(config, environments, str(staging), str(project_dir)).synth()
         summary = stack_summaries(staging)
         check_outdir(str(outdir), protected=places)  # again: the synth took a while, the folder may have changed
         previous = sorted(path.name for path in (outdir / STACKS).glob("*") if path.is_dir())
@@ -384,7 +392,14 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     # Before the jsii kernel starts: the pinned Node, and the preload that loads the provider's JavaScript lazily.
     os.environ.update(jsii_node_environment(environ))
     started = time.perf_counter()
-    written = synthesize(config, environments, outdir, protected=protected, leave_removed_stacks=cli_prunes)
+    written = synthesize(
+        config,
+        environments,
+        outdir,
+        protected=protected,
+        leave_removed_stacks=cli_prunes,
+        type_checks=environ.get(TYPE_CHECKS_VARIABLE) == "1",
+    )
     elapsed = time.perf_counter() - started
 
     print(

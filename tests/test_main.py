@@ -494,3 +494,20 @@ def test_unreadable_config_is_one_line_and_exit_2(tmp_path: Path, case: str, exp
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {expected}") and result.stderr.count("\n") == 1, result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["platform.toml"]
+
+
+@pytest.mark.parametrize(("value", "checks"), [(None, False), ("1", True), ("0", False)])
+def test_the_command_line_skips_binding_checks_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str | None, checks: bool
+) -> None:
+    """`python main.py` synthesizes without the bindings' runtime checks; PLATFORM_TYPE_CHECKS=1 keeps them."""
+    seen: list[bool] = []
+
+    def fake_synthesize(*_args: object, type_checks: bool, **_kwargs: object) -> list[main.StackSummary]:
+        seen.append(type_checks)
+        return [main.StackSummary("dev", 1, tmp_path, ())]
+
+    monkeypatch.setattr(main, "synthesize", fake_synthesize)
+    environ = {} if value is None else {main.TYPE_CHECKS_VARIABLE: value}
+    assert main.main(["--env", "dev", "--out", str(tmp_path / "out")], environ) == 0
+    assert seen == [checks]
