@@ -358,7 +358,12 @@ def test_synth_without_arguments_is_unaffected(monkeypatch: pytest.MonkeyPatch, 
     import tools.cost
 
     seen: list[Any] = []
-    monkeypatch.setattr(main, "_run", lambda args, environ: seen.append(args.out) or 0)
+
+    def synth(args: Any, environ: Any) -> int:
+        seen.append(args.out)
+        return 0
+
+    monkeypatch.setattr(main, "_run", synth)
     monkeypatch.setattr(tools.cost, "cost_main", lambda *a, **k: pytest.fail("cost ran"))
     assert main.main([], {"CDKTF_OUTDIR": str(tmp_path / "out"), "CDKTF_CONTEXT_JSON": "{}"}) == 0
     assert seen == [str(tmp_path / "out")]
