@@ -21,7 +21,7 @@ NODE_STAMP := node_modules/.synced
 TOOLS_STAMP := .venv-tools/.synced
 CI_STAMP := .venv-ci/.synced
 
-.PHONY: install synth test lint typecheck unit bench scan diff deploy clean
+.PHONY: install synth test lint typecheck unit bench scan diff deploy clean cost
 
 install: $(VENV_STAMP) $(NODE_STAMP) $(TOOLS_STAMP) $(CI_STAMP) .terraformrc
 
@@ -63,6 +63,10 @@ unit: install
 	.venv/bin/pytest $(PYTEST_ARGS)
 
 test: install lint typecheck unit
+
+# Estimated monthly cost per environment (bundled price table): make cost ARGS="--env prod --format json"
+cost: $(VENV_STAMP) $(NODE_STAMP)
+	.venv/bin/python main.py cost $(ARGS)
 
 bench: $(VENV_STAMP) $(NODE_STAMP)
 	.venv/bin/python scripts/benchmark.py

@@ -45,6 +45,7 @@ EXIT_USAGE = 2
 WORKFLOWS_COMMAND = "workflows"
 TYPE_CHECKS_VARIABLE = "PLATFORM_TYPE_CHECKS"
 """Set to 1 to keep the jsii bindings' runtime argument checks on (modules/binding_checks.py); tests always do."""
+COST_COMMAND = "cost"
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -347,6 +348,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == WORKFLOWS_COMMAND:  # `cdktf synth` runs main.py with no arguments: that stays the synth
         return workflows_main(argv[1:], environ)
+    if argv and argv[0] == COST_COMMAND:
+        from tools.cost import cost_main  # lazily, like workflows: the synth never loads it
+
+        return cost_main(argv[1:], environ, synthesize=synthesize)
     args = parse_args(argv, environ)
     with _signals_as_exceptions():
         try:

@@ -12,6 +12,7 @@ from config.bastion import BastionConfig
 from config.batch import BatchConfig
 from config.cache import CacheConfig
 from config.compute import ComputeConfig
+from config.cost import CostConfig
 from config.database import DatabaseConfig
 from config.delivery import DeliveryConfig
 from config.edge import CdnConfig, DomainConfig
@@ -204,6 +205,8 @@ class EnvironmentConfig(ConfigModel):
     email: EmailConfig = EmailConfig()
     auth: AuthConfig = AuthConfig()
     api: ApiConfig = ApiConfig()
+    cost: CostConfig = CostConfig()
+    """Usage assumptions of `python main.py cost` (no resource)."""
 
     @property
     def protected(self) -> bool:
