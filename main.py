@@ -339,6 +339,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == WORKFLOWS_COMMAND:  # `cdktf synth` runs main.py with no arguments: that stays the synth
         return workflows_main(argv[1:], environ)
+    if argv and argv[0] == "diagram":  # imported lazily, like workflows: the synth never loads it
+        from tools.diagram_command import diagram_main
+
+        return diagram_main(argv[1:], environ)
     args = parse_args(argv, environ)
     with _signals_as_exceptions():
         try:
