@@ -103,6 +103,12 @@ DATA_KINDS = ("Aurora", "RDS", "ElastiCache")
 NAMES_ROW = ("Internet", "Route 53 name")
 
 
+def _legend(diagram: Diagram) -> list[tuple[str, str]]:
+    """(style, meaning) of the arrow styles the picture uses."""
+    used = {edge.style for edge in diagram.edges}
+    return [(style, text) for style, text in LEGEND.items() if style in used]
+
+
 def _is_data(node: Node) -> bool:
     return node.kind.startswith(DATA_KINDS)
 
@@ -180,7 +186,7 @@ def layout(diagram: Diagram) -> Layout:
         boxes[node.id] = Box(side_x + GAP, vpc_y + BAND_TITLE + index * (NODE_H + 12), _width(node), NODE_H)
     right = max([frame[1].x + frame[1].w for frame in frames] + [400])
     bottom = max([frame[1].y + frame[1].h for frame in frames] + [vpc_y])
-    return Layout(boxes, right + PAD, bottom + PAD + 24 * ((len(LEGEND) + 2) // 3) + 8, frames)
+    return Layout(boxes, right + PAD, bottom + PAD + 24 * ((len(_legend(diagram)) + 2) // 3) + 8, frames)
 
 
 def _escape(text: str) -> str:
@@ -250,8 +256,9 @@ def render_svg(diagram: Diagram) -> str:
         siblings = [item for item in diagram.edges if item.source == edge.source]
         place = 0.5 if len(siblings) == 1 else 0.3 + 0.4 * siblings.index(edge) / (len(siblings) - 1)
         out.extend(_edge_svg(edge, plan.boxes[edge.source], plan.boxes[edge.target], place))
-    legend_y = plan.height - 24 * ((len(LEGEND) + 2) // 3) - 8
-    for index, (style, text) in enumerate(LEGEND.items()):
+    legend = _legend(diagram)
+    legend_y = plan.height - 24 * ((len(legend) + 2) // 3) - 8
+    for index, (style, text) in enumerate(legend):
         colour, dash = STYLES[style]
         x = PAD + (index % 3) * 240
         y = legend_y + 24 * (index // 3) + 12
