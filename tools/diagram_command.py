@@ -165,7 +165,8 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         print(f"{folder}: the pictures match the stacks of {source}")
         return 0
     written = _write(folder, files)
-    print(f"Drew {len(environments)} environments from the stacks of {source}:")
+    count = f"{len(environments)} environment{'s' if len(environments) != 1 else ''}"
+    print(f"Drew {count} from the stacks of {source}:")
     for path in written:
         print(f"  {os.path.relpath(path)}")
     return 0

@@ -333,6 +333,15 @@ def test_unwritable_or_foreign_output(synthesized: Path, tmp_path: Path, capsys:
     assert sorted(path.name for path in mine.iterdir()) == ["prod.svg"]
 
 
+def test_committed_sample_is_current(pictures: dict[str, dict[str, str]]) -> None:
+    """docs/diagrams/ (the README's picture) is what the command draws from environments.toml today."""
+    for name, text in pictures["prod"].items():
+        committed = (PROJECT_DIR / "docs" / "diagrams" / name).read_text(encoding="utf-8")
+        assert committed == text, (
+            f"docs/diagrams/{name} is stale: run `python main.py diagram --env prod --out docs/diagrams`"
+        )
+
+
 def test_main_loads_the_diagram_code_only_for_the_command() -> None:
     """`cdktf synth` runs main.py with no arguments: importing main must not import the diagram modules."""
     script = "import sys, main; print(sorted(m for m in sys.modules if m.startswith('tools.diagram')))"
