@@ -37,6 +37,7 @@ INTERPOLATION = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
 EXPRESSION = re.compile(r"\$\{[^}]*\}")
 CROSS_STACK_INPUT = "cross-stack-reference-input-"
 OPEN_WORLD = ("0.0.0.0/0", "::/0")
+ENGINES = {"aurora-postgresql": "Aurora PostgreSQL", "aurora-mysql": "Aurora MySQL", "aurora": "Aurora MySQL"}
 
 
 @dataclass(frozen=True, order=True)
@@ -275,7 +276,8 @@ def _inside_vpc(reader: _Reader) -> None:
         reader.attach(identifier, body.get("security_groups"))
     for name, body in reader.each("aws_nat_gateway"):
         tier, azs = reader.placement(body.get("subnet_id"))
-        reader.add(("aws_nat_gateway", name), "NAT gateway", readable(body.get("tags", {}).get("Name")), tier, azs)
+        label = readable((body.get("tags") or {}).get("Name") or name)
+        reader.add(("aws_nat_gateway", name), "NAT gateway", label, tier or SIDE, azs)
     for name, body in reader.each("aws_ecs_service"):
         network = _first(body.get("network_configuration"))
         tier, azs = reader.placement(network.get("subnets"))
@@ -300,16 +302,18 @@ def _inside_vpc(reader: _Reader) -> None:
         reader.attach(identifier, resources.get("security_group_ids"))
     for name, body in reader.each("aws_rds_cluster"):
         tier, azs = reader.placement(reader.subnet_group("aws_db_subnet_group", body.get("db_subnet_group_name")))
-        members = [item for _, item in reader.each("aws_rds_cluster_instance") if references(item, "aws_rds_cluster")]
-        count = sum(1 for item in members if (("aws_rds_cluster", name) in references(item.get("cluster_identifier"))))
+        members = [item.get("cluster_identifier") for _, item in reader.each("aws_rds_cluster_instance")]
+        count = sum(1 for member in members if ("aws_rds_cluster", name) in references(member))
         engine = str(body.get("engine", "aurora"))
         label = f"{readable(body.get('cluster_identifier'))} ({count} instance{'s' if count != 1 else ''})"
-        identifier = reader.add(("aws_rds_cluster", name), f"Aurora {engine.removeprefix('aurora-')}", label, tier, azs)
+        identifier = reader.add(("aws_rds_cluster", name), ENGINES.get(engine, engine), label, tier or SIDE, azs)
         reader.attach(identifier, body.get("vpc_security_group_ids"))
     for name, body in reader.each("aws_db_instance"):
         tier, azs = reader.placement(reader.subnet_group("aws_db_subnet_group", body.get("db_subnet_group_name")))
         kind = f"RDS {body.get('engine', '')}".strip()
-        identifier = reader.add(("aws_db_instance", name), kind, readable(body.get("identifier") or name), tier, azs)
+        identifier = reader.add(
+            ("aws_db_instance", name), kind, readable(body.get("identifier") or name), tier or SIDE, azs
+        )
         reader.attach(identifier, body.get("vpc_security_group_ids"))
     for resource_type, key in (
         ("aws_elasticache_replication_group", "replication_group_id"),
@@ -319,7 +323,7 @@ def _inside_vpc(reader: _Reader) -> None:
             subnets = reader.subnet_group("aws_elasticache_subnet_group", body.get("subnet_group_name"))
             tier, azs = reader.placement(subnets)
             kind = f"ElastiCache {body.get('engine', 'redis')}"
-            identifier = reader.add((resource_type, name), kind, readable(body.get(key)), tier, azs)
+            identifier = reader.add((resource_type, name), kind, readable(body.get(key)), tier or SIDE, azs)
             reader.attach(identifier, body.get("security_group_ids"))
 
 

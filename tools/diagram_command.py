@@ -66,6 +66,13 @@ def check_out(out: str, environments: Sequence[str]) -> Path:
         raise DiagramError("--out is empty; name a folder such as diagrams")
     if folder.exists() and not folder.is_dir():
         raise DiagramError(f"--out {out} is a file, not a folder")
+    ancestor = folder.resolve()
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise DiagramError(f"cannot create --out {out}: {ancestor} is a file")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise DiagramError(f"cannot write --out {out}: {ancestor} is not writable")
     for environment in environments:
         for suffix in SUFFIXES:
             path = folder / f"{environment}{suffix}"

@@ -324,6 +324,12 @@ def test_unwritable_or_foreign_output(synthesized: Path, tmp_path: Path, capsys:
     for out in (blocker, blocker / "below"):
         code, _, err = run(["--synth", str(synthesized), "--out", str(out)], capsys)
         assert code == 2 and len(err.splitlines()) == 1 and str(blocker) in err
+    import tools.diagram_command
+
+    with pytest.MonkeyPatch.context() as patch:  # a folder this user may not write (root may write any)
+        patch.setattr(tools.diagram_command.os, "access", lambda *_: False)
+        code, _, err = run(["--synth", str(synthesized), "--out", str(tmp_path / "locked")], capsys)
+    assert code == 2 and len(err.splitlines()) == 1 and f"{tmp_path} is not writable" in err
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "prod.svg").write_text("<svg>a picture someone drew</svg>\n")
