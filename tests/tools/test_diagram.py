@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -324,10 +325,8 @@ def test_unwritable_or_foreign_output(synthesized: Path, tmp_path: Path, capsys:
     for out in (blocker, blocker / "below"):
         code, _, err = run(["--synth", str(synthesized), "--out", str(out)], capsys)
         assert code == 2 and len(err.splitlines()) == 1 and str(blocker) in err
-    import tools.diagram_command
-
     with pytest.MonkeyPatch.context() as patch:  # a folder this user may not write (root may write any)
-        patch.setattr(tools.diagram_command.os, "access", lambda *_: False)
+        patch.setattr(os, "access", lambda *_: False)
         code, _, err = run(["--synth", str(synthesized), "--out", str(tmp_path / "locked")], capsys)
     assert code == 2 and len(err.splitlines()) == 1 and f"{tmp_path} is not writable" in err
     mine = tmp_path / "mine"
