@@ -21,7 +21,7 @@ NODE_STAMP := node_modules/.synced
 TOOLS_STAMP := .venv-tools/.synced
 CI_STAMP := .venv-ci/.synced
 
-.PHONY: install synth test lint typecheck unit bench scan diff deploy clean cost
+.PHONY: install synth test lint typecheck unit bench scan diff deploy clean cost diagram
 
 install: $(VENV_STAMP) $(NODE_STAMP) $(TOOLS_STAMP) $(CI_STAMP) .terraformrc
 
@@ -51,6 +51,10 @@ $(CI_STAMP): tools/ci-requirements.txt
 
 synth: $(VENV_STAMP) $(NODE_STAMP) .terraformrc
 	.venv/bin/python main.py $(ARGS)
+
+# Architecture pictures per environment from the synthesized stacks: diagrams/<env>.svg, .mmd, .md
+diagram: $(VENV_STAMP) $(NODE_STAMP)
+	.venv/bin/python main.py diagram $(ARGS)
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check .

@@ -352,6 +352,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         from tools.cost import cost_main  # lazily, like workflows: the synth never loads it
 
         return cost_main(argv[1:], environ, synthesize=synthesize)
+    if argv and argv[0] == "diagram":  # imported lazily, like workflows: the synth never loads it
+        from tools.diagram_command import diagram_main
+
+        return diagram_main(argv[1:], environ)
     args = parse_args(argv, environ)
     with _signals_as_exceptions():
         try:
