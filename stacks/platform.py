@@ -112,6 +112,8 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         encryption=encryption,
         network=network,
         security=security,
+        data=data,
+        secrets=secrets,
         registry=registry,
         storage=storage,
     )

@@ -123,7 +123,7 @@ def tls_only_policy(scope: Construct, ident: str, queue_arn: str) -> str:
     A Deny for everyone when `aws:SecureTransport` is false: callers over HTTPS (every AWS SDK and the CLI by
     default) are unaffected, and the queue's users are still authorized by their own IAM policies.
     """
-    return DataAwsIamPolicyDocument(
+    document = DataAwsIamPolicyDocument(
         scope,
         f"{ident}_tls_only",
         statement=[
@@ -140,7 +140,9 @@ def tls_only_policy(scope: Construct, ident: str, queue_arn: str) -> str:
                 ],
             )
         ],
-    ).json
+    )
+    policy: str = document.json
+    return policy
 
 
 class Queue(Construct):

@@ -3,6 +3,8 @@ session logging, CloudTrail metric alarms; each asserted where it is on (stg/pro
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from cdktf import Testing
 
@@ -35,6 +37,50 @@ def reference_id(expression: str) -> tuple[str, str]:
     """`${aws_sqs_queue.x.url}` -> ("aws_sqs_queue", "x")."""
     kind, ident, _ = expression.removeprefix("${").removesuffix("}").split(".", maxsplit=2)
     return kind, ident
+
+
+# --- Batch job secrets -----------------------------------------------------------------------------------
+
+
+def batch_execution_policy(document: Json) -> dict[str, Json]:
+    (found,) = [
+        policy
+        for key, policy in document["data"]["aws_iam_policy_document"].items()
+        if key.startswith("batch_fastapi_default_execution_permissions")
+    ]
+    return {statement["sid"]: statement for statement in found["statement"]}
+
+
+def test_batch_job_reads_its_secrets_as_arns_through_its_execution_role(prod: Json, stg: Json) -> None:
+    for document in (prod, stg):
+        (definition,) = resources(document, "aws_batch_job_definition").values()
+        container = json.loads(definition["container_properties"])
+        (cluster_id,) = resources(document, "aws_rds_cluster")
+        master = f"${{aws_rds_cluster.{cluster_id}.master_user_secret[0].secret_arn}}"
+        (jwt_id,) = [
+            key
+            for key, secret in resources(document, "aws_secretsmanager_secret").items()
+            if secret["name"].endswith("/jwt-secret")
+        ]
+        jwt = f"${{aws_secretsmanager_secret.{jwt_id}.arn}}"
+        assert container["secrets"] == [
+            {"name": "DB_PASSWORD", "valueFrom": f"{master}:password::"},
+            {"name": "DB_USER", "valueFrom": f"{master}:username::"},
+            {"name": "JWT_SECRET", "valueFrom": jwt},
+        ]
+        statements = batch_execution_policy(document)
+        assert statements["ReadSecrets"]["resources"] == sorted([master, jwt])
+        assert "ReadParameters" not in statements
+        # the key that encrypts both secrets, and only it
+        encrypting = {
+            resources(document, "aws_secretsmanager_secret")[jwt_id]["kms_key_id"],
+            resources(document, "aws_rds_cluster")[cluster_id]["master_user_secret_kms_key_id"],
+        }
+        assert statements["DecryptSecrets"]["resources"] == sorted(encrypting)
+
+
+def test_no_batch_and_no_job_secrets_in_dev(dev: Json) -> None:
+    assert not resources(dev, "aws_batch_job_definition")
 
 
 # --- TLS-only queue policies ------------------------------------------------------------------------------
