@@ -4,11 +4,14 @@ session logging, CloudTrail metric alarms; each asserted where it is on (stg/pro
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from cdktf import Testing
 
 from config import PlatformConfig
+from modules.monitoring import TRAIL_FILTERS
 from stacks.platform import PlatformStack
 from tests.conftest import Json, resources, synth_json
 
@@ -103,3 +106,64 @@ def test_every_queue_and_dead_letter_queue_refuses_plain_http(prod: Json, stg: J
 
 def test_no_queue_policy_without_queues(dev: Json) -> None:
     assert not resources(dev, "aws_sqs_queue") and not resources(dev, "aws_sqs_queue_policy")
+
+
+# --- CloudTrail metric alarms -----------------------------------------------------------------------------
+
+
+def trail_alarms(document: Json) -> dict[str, Json]:
+    return {
+        alarm["alarm_name"]: alarm
+        for alarm in resources(document, "aws_cloudwatch_metric_alarm").values()
+        if "-trail-" in alarm["alarm_name"]
+    }
+
+
+@pytest.mark.parametrize("name", ["stg", "prod"])
+def test_cis_alarms_on_the_trail_log_group_notify_the_environment_topic(
+    name: str, reference_config: PlatformConfig, stg: Json, prod: Json
+) -> None:
+    document = {"stg": stg, "prod": prod}[name]
+    (log_group_id,) = [
+        key
+        for key, group in resources(document, "aws_cloudwatch_log_group").items()
+        if group["name"] == f"/aws/cloudtrail/acme-{name}"
+    ]
+    filters = resources(document, "aws_cloudwatch_log_metric_filter")
+    assert len(filters) == len(TRAIL_FILTERS)
+    assert {f["log_group_name"] for f in filters.values()} == {f"${{aws_cloudwatch_log_group.{log_group_id}.name}}"}
+    (topic_id,) = resources(document, "aws_sns_topic")
+    alarms = trail_alarms(document)
+    assert len(alarms) == len(TRAIL_FILTERS)
+    assert f"acme-{name}-trail-root-usage" in alarms
+    for alarm in alarms.values():
+        assert alarm["alarm_actions"] == [f"${{aws_sns_topic.{topic_id}.arn}}"]
+
+
+def test_no_trail_alarms_in_dev(dev: Json) -> None:
+    assert not resources(dev, "aws_cloudwatch_log_metric_filter") and not trail_alarms(dev)
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"monitoring": {"trail_alarms": False}},
+        {"audit": {"enabled": False}},
+        {"monitoring": {"alarms": False, "emails": []}},
+    ],
+    ids=["toggle-off", "no-audit", "no-alarms"],
+)
+def test_trail_alarms_need_alarms_audit_and_the_toggle(
+    override: Json, config_with: Callable[[Json], PlatformConfig]
+) -> None:
+    document = platform(config_with({"environments": {"stg": override}}), "stg")
+    assert not resources(document, "aws_cloudwatch_log_metric_filter") and not trail_alarms(document)
+
+
+def test_layered_monitoring_state_reads_the_trail_log_group_from_the_audit_state(layered_synthesized: Path) -> None:
+    audit = json.loads((layered_synthesized / "stacks" / "prod-audit" / "cdk.tf.json").read_text())
+    monitoring = json.loads((layered_synthesized / "stacks" / "prod-monitoring" / "cdk.tf.json").read_text())
+    assert not resources(audit, "aws_cloudwatch_log_metric_filter")  # audit's constructs are left alone
+    filters = resources(monitoring, "aws_cloudwatch_log_metric_filter")
+    assert len(filters) == len(TRAIL_FILTERS)
+    assert all("terraform_remote_state" in f["log_group_name"] for f in filters.values())
