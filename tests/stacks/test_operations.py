@@ -72,7 +72,7 @@ def test_batch_job_reads_its_secrets_as_arns_through_its_execution_role(prod: Js
             {"name": "JWT_SECRET", "valueFrom": jwt},
         ]
         statements = batch_execution_policy(document)
-        assert statements["ReadSecrets"]["resources"] == sorted([master, jwt])
+        assert sorted(statements["ReadSecrets"]["resources"]) == sorted([master, jwt])
         assert "ReadParameters" not in statements
         # the key that encrypts both secrets, and only it
         encrypting = {
@@ -167,3 +167,41 @@ def test_layered_monitoring_state_reads_the_trail_log_group_from_the_audit_state
     filters = resources(monitoring, "aws_cloudwatch_log_metric_filter")
     assert len(filters) == len(TRAIL_FILTERS)
     assert all("terraform_remote_state" in f["log_group_name"] for f in filters.values())
+
+
+# --- Bastion session logging ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "retention"), [("stg", 90), ("prod", 365)])
+def test_bastion_shell_sessions_are_logged_per_environment(name: str, retention: int, stg: Json, prod: Json) -> None:
+    document = {"stg": stg, "prod": prod}[name]
+    (session,) = resources(document, "aws_ssm_document").values()
+    assert session["name"] == f"acme-{name}-session" and session["document_type"] == "Session"
+    inputs = json.loads(session["content"])["inputs"]
+    (group_id,) = [
+        key
+        for key, group in resources(document, "aws_cloudwatch_log_group").items()
+        if group["name"] == f"/aws/ssm/acme-{name}/sessions"
+    ]
+    group = resources(document, "aws_cloudwatch_log_group")[group_id]
+    assert group["retention_in_days"] == retention
+    assert inputs["cloudWatchLogGroupName"] == f"${{aws_cloudwatch_log_group.{group_id}.name}}"
+    # the transcripts and the session data are encrypted with the environment's CMK, the one of its other logs
+    assert inputs["kmsKeyId"] == group["kms_key_id"] and group["kms_key_id"].startswith("${aws_kms_key.kms_key")
+    assert inputs["cloudWatchEncryptionEnabled"] is True and inputs["runAsEnabled"] is False
+    (policy,) = [p for p in resources(document, "aws_iam_role_policy").values() if p.get("name") == "session-logging"]
+    (role_id,) = [
+        k for k, role in resources(document, "aws_iam_role").items() if role["name"] == f"acme-{name}-bastion"
+    ]
+    assert policy["role"] == f"${{aws_iam_role.{role_id}.name}}"
+
+
+def test_no_session_document_without_a_bastion_or_with_logging_off(
+    dev: Json, config_with: Callable[[Json], PlatformConfig]
+) -> None:
+    assert not resources(dev, "aws_ssm_document")
+    document = platform(config_with({"environments": {"stg": {"bastion": {"session_logging": False}}}}), "stg")
+    assert resources(document, "aws_instance")  # the bastion stays
+    assert not resources(document, "aws_ssm_document")
+    assert not [g for g in resources(document, "aws_cloudwatch_log_group").values() if "/aws/ssm/" in g["name"]]
+    assert not [p for p in resources(document, "aws_iam_role_policy").values() if p.get("name") == "session-logging"]
