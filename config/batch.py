@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError, check_log_retention
-from config.services import FARGATE_SIZES, IMAGE_TAG_PATTERN, EnvVarName
+from config.services import FARGATE_SIZES, IMAGE_TAG_PATTERN, EnvVarName, SecretReference
 from config.storage import BucketAccess, QueueAccess, StorageKey
 
 JobKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
@@ -36,6 +36,9 @@ class BatchJobConfig(ConfigModel):
     vcpu: float = 0.25
     memory: int = 512
     environment: dict[EnvVarName, str] = Field(default_factory=dict)
+    secrets: dict[EnvVarName, SecretReference] = Field(default_factory=dict)
+    """Variables the container reads from Secrets Manager or SSM when a job starts, as for services:
+    `secret:<name>`, `ssm:<name>`, `db:username|password`, `redis:auth_token`. Only ARNs reach the definition."""
     timeout_seconds: int = Field(default=3600, ge=60, le=1209600)
     attempts: int = Field(default=1, ge=1, le=10)
     log_retention_days: int = 30

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 
 from config import names
+from config.bastion import RESERVED_DOCUMENT_PREFIXES, session_document_name
 from config.models import EnvironmentConfig, ProjectConfig
 
 QUOTA_RULES_PER_SECURITY_GROUP = 60
@@ -88,6 +89,10 @@ def _fixed_names(environment: EnvironmentConfig, prefix: str) -> Iterator[tuple[
     repository = names.repository_name(prefix, "<service>")
     problem = names.repository_problem(names.repository_name(prefix, "service"))
     yield "ECR repository name", repository, 256, problem
+    if environment.security.bastion and environment.bastion.session_logging:
+        document = session_document_name(prefix)
+        if document.lower().startswith(RESERVED_DOCUMENT_PREFIXES):
+            yield "SSM session document", document, 128, "starts with aws, amazon or amzn, which SSM refuses"
     alb_group = names.security_group_name(prefix, "alb")
     if alb_group.startswith("sg-"):
         yield "security group name", alb_group, names.SECURITY_GROUP_NAME_LIMIT, "starts with 'sg-', which EC2 refuses"

@@ -77,6 +77,10 @@ class MonitoringConfig(ConfigModel):
     """Addresses subscribed to the alarm topic (each confirms by email before it receives anything)."""
     thresholds: AlarmThresholds = AlarmThresholds()
     """When each alarm fires."""
+    trail_alarms: bool = True
+    """With alarms and `[audit]` on: CIS log metric filters and alarms on the CloudTrail log group (root user,
+    refused calls, console sign-in without MFA, IAM policy, CloudTrail, KMS key, bucket policy, security group,
+    network ACL, gateway, route table and VPC changes). No effect without both."""
 
     @model_validator(mode="after")
     def _consistent(self) -> MonitoringConfig:

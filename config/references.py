@@ -59,25 +59,33 @@ def check_environment(
 
 
 def _secret_references(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
-    security = environment.security
     for name, service in environment.services.items():
-        for variable, reference in service.secrets.items():
-            kind, _, key = reference.partition(":")
-            path = f"services.{name}.secrets.{variable}"
-            if kind == "secret" and key not in security.secrets:
-                yield path, _unknown("secret", key, "security.secrets", security.secrets)
-            elif kind == "ssm" and key not in security.parameters:
-                yield path, _unknown("parameter", key, "security.parameters", security.parameters)
-            elif kind == "db":
-                if not environment.database.enabled:
-                    yield path, f"'{reference}' reads the database master secret, but database.enabled is false"
-                elif key not in DB_SECRET_KEYS:
-                    yield path, f"'{reference}': the master secret has the keys {', '.join(DB_SECRET_KEYS)}"
-            elif kind == "redis":
-                if not environment.cache.enabled:
-                    yield path, f"'{reference}' reads the Redis auth token, but cache.enabled is false"
-                elif key != "auth_token":
-                    yield path, f"'{reference}': the only Redis secret is redis:auth_token"
+        yield from _references(environment, f"services.{name}.secrets", service.secrets)
+    if environment.batch.enabled:
+        for key, job in environment.batch.jobs.items():
+            yield from _references(environment, f"batch.jobs.{key}.secrets", job.secrets)
+
+
+def _references(environment: EnvironmentConfig, prefix: str, secrets: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """Problems of one container's `secrets` table (a service's or a Batch job's)."""
+    security = environment.security
+    for variable, reference in secrets.items():
+        kind, _, key = reference.partition(":")
+        path = f"{prefix}.{variable}"
+        if kind == "secret" and key not in security.secrets:
+            yield path, _unknown("secret", key, "security.secrets", security.secrets)
+        elif kind == "ssm" and key not in security.parameters:
+            yield path, _unknown("parameter", key, "security.parameters", security.parameters)
+        elif kind == "db":
+            if not environment.database.enabled:
+                yield path, f"'{reference}' reads the database master secret, but database.enabled is false"
+            elif key not in DB_SECRET_KEYS:
+                yield path, f"'{reference}': the master secret has the keys {', '.join(DB_SECRET_KEYS)}"
+        elif kind == "redis":
+            if not environment.cache.enabled:
+                yield path, f"'{reference}' reads the Redis auth token, but cache.enabled is false"
+            elif key != "auth_token":
+                yield path, f"'{reference}': the only Redis secret is redis:auth_token"
 
 
 def _unknown(what: str, key: str, table: str, declared: object) -> str:

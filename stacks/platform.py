@@ -112,6 +112,8 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         encryption=encryption,
         network=network,
         security=security,
+        data=data,
+        secrets=secrets,
         registry=registry,
         storage=storage,
     )
@@ -141,7 +143,13 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         distribution_arn=edge.distribution_arn,
     )
     monitoring = monitoring_layer(
-        at("monitoring"), env=env, account=account, load_balancing=load_balancing, data=data, compute=compute
+        at("monitoring"),
+        env=env,
+        account=account,
+        load_balancing=load_balancing,
+        data=data,
+        compute=compute,
+        audit=audit,
     )
     layers = PlatformLayers(
         account=account,

@@ -22,6 +22,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
 )
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
@@ -59,11 +60,53 @@ class JobWiring:
     """The job role's grants (the buckets and queues the job names)."""
     environment: Mapping[str, str] = field(default_factory=dict)
     """Variables the platform sets besides the config's (bucket names, queue URLs)."""
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    """Container secrets: variable -> `valueFrom` (a Secrets Manager or SSM parameter ARN, never a value)."""
+    secret_arns: Sequence[str] = ()
+    """Secrets Manager secrets the execution role reads to inject `secrets`."""
+    parameter_arns: Sequence[str] = ()
+    """SSM parameters the execution role reads to inject `secrets`."""
+
+
+def secret_statements(wiring: JobWiring, *, region: str, kms_key_arn: str) -> list[DataAwsIamPolicyDocumentStatement]:
+    """What the execution role needs to inject the job's secrets: read exactly those secrets and parameters, and
+    decrypt with the CMK that encrypts them only when Secrets Manager or SSM asks on its behalf."""
+    statements = []
+    if wiring.secret_arns:
+        statements.append(
+            DataAwsIamPolicyDocumentStatement(
+                sid="ReadSecrets", actions=["secretsmanager:GetSecretValue"], resources=list(wiring.secret_arns)
+            )
+        )
+    if wiring.parameter_arns:
+        statements.append(
+            DataAwsIamPolicyDocumentStatement(
+                sid="ReadParameters", actions=["ssm:GetParameters"], resources=list(wiring.parameter_arns)
+            )
+        )
+    if statements:
+        statements.append(
+            DataAwsIamPolicyDocumentStatement(
+                sid="DecryptSecrets",
+                actions=["kms:Decrypt"],
+                resources=[kms_key_arn],
+                condition=[
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="StringEquals",
+                        variable="kms:ViaService",
+                        values=[f"secretsmanager.{region}.amazonaws.com", f"ssm.{region}.amazonaws.com"],
+                    )
+                ],
+            )
+        )
+    return statements
 
 
 class Batch(Construct):
     """A managed Fargate (or Fargate Spot) compute environment, the job queue `{env}_default`, and per job a
-    definition with its execution role (image pull, logs), job role (exactly its grants) and KMS-encrypted logs.
+    definition with its execution role (image pull, logs, exactly its secrets), job role (exactly its grants) and
+    KMS-encrypted logs. Secrets reach the container as `secrets` (`valueFrom` ARNs) when a job starts: a rotated
+    secret reaches jobs started after the rotation, not running ones.
 
     Batch manages the compute environment through its service-linked role (created by AWS on first use), so no
     service role is passed. Jobs run in the private subnets without a public IP, behind `security_group_id`.
@@ -170,7 +213,7 @@ class Batch(Construct):
             self,
             f"{ident}_execution",
             name=execution_role_name,
-            description=f"Batch starts {key} jobs with this role: image pull, logs",
+            description=f"Batch starts {key} jobs with this role: image pull, logs, secrets",
             assume_role_policy=assume,
             tags=tags,
         )
@@ -189,6 +232,7 @@ class Batch(Construct):
                     actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                     resources=[logs.arn, f"{logs.arn}:*"],
                 ),
+                *secret_statements(wiring, region=region, kms_key_arn=kms_key_arn),
             ],
         )
         IamRolePolicy(
@@ -228,6 +272,8 @@ class Batch(Construct):
             container["command"] = list(job.command)
         if variables:
             container["environment"] = [{"name": k, "value": variables[k]} for k in sorted(variables)]
+        if wiring.secrets:
+            container["secrets"] = [{"name": k, "valueFrom": wiring.secrets[k]} for k in sorted(wiring.secrets)]
         definition = BatchJobDefinition(
             self,
             f"{ident}_definition",

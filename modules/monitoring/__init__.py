@@ -6,6 +6,10 @@ import json
 from collections.abc import Mapping, Sequence
 
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
+from cdktf_cdktf_provider_aws.cloudwatch_log_metric_filter import (
+    CloudwatchLogMetricFilter,
+    CloudwatchLogMetricFilterMetricTransformation,
+)
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
@@ -21,8 +25,20 @@ from constructs import Construct
 from modules.kms import EncryptionKey
 from modules.monitoring.alarms import AlarmSpec, MonitoredResources, TargetGroupMetrics, alarm_specs
 from modules.monitoring.dashboard import dashboard_body
+from modules.monitoring.trail_filters import TRAIL_FILTERS, TrailFilter, trail_metric_namespace
 
-__all__ = ["AlarmSpec", "AlarmTopic", "Alarms", "Dashboard", "MonitoredResources", "TargetGroupMetrics", "alarm_specs"]
+__all__ = [
+    "TRAIL_FILTERS",
+    "AlarmSpec",
+    "AlarmTopic",
+    "Alarms",
+    "Dashboard",
+    "MonitoredResources",
+    "TargetGroupMetrics",
+    "TrailAlarms",
+    "TrailFilter",
+    "alarm_specs",
+]
 
 
 def _cloudwatch_alarms(
@@ -153,6 +169,60 @@ class Alarms(Construct):
                 period=spec.period,
                 evaluation_periods=spec.evaluation_periods,
                 treat_missing_data=spec.missing_data,
+                alarm_actions=[topic_arn],
+                ok_actions=[topic_arn],
+                tags=dict(tags or {}),
+            )
+            self.alarm_names[spec.key] = alarm.alarm_name
+
+
+class TrailAlarms(Construct):
+    """Per CIS filter, a log metric filter on the trail's log group and an alarm `{name}-trail-<key>` on its metric.
+
+    Every match counts 1 in the namespace `{name}/CloudTrail`; the alarm fires on the first match in five minutes
+    and notifies `topic_arn`. No match publishes no datapoint, which is healthy (notBreaching), so an OK
+    notification follows each alarm once a quiet period passes. The filters are this construct's own resources on
+    the audit layer's log group: the trail and its log group are left as the audit layer made them.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        name: str,
+        log_group_name: str,
+        topic_arn: str,
+        filters: Sequence[TrailFilter] = TRAIL_FILTERS,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id_)
+        namespace = trail_metric_namespace(name)
+        self.alarm_names: dict[str, str] = {}
+        for spec in filters:
+            metric_filter = CloudwatchLogMetricFilter(
+                self,
+                f"{spec.key}_filter",
+                name=f"{name}-{spec.key.replace('_', '-')}",
+                log_group_name=log_group_name,
+                pattern=spec.pattern,
+                metric_transformation=CloudwatchLogMetricFilterMetricTransformation(
+                    name=spec.metric, namespace=namespace, value="1", unit="Count"
+                ),
+            )
+            alarm = CloudwatchMetricAlarm(
+                self,
+                spec.key,
+                alarm_name=f"{name}-trail-{spec.key.replace('_', '-')}",
+                alarm_description=f"{spec.description} ({spec.control}, CloudTrail)",
+                namespace=namespace,
+                metric_name=metric_filter.metric_transformation.name,
+                statistic="Sum",
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                threshold=1,
+                period=300,
+                evaluation_periods=1,
+                treat_missing_data="notBreaching",
                 alarm_actions=[topic_arn],
                 ok_actions=[topic_arn],
                 tags=dict(tags or {}),

@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cdktf import Fn
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_cors_configuration import (
     S3BucketCorsConfiguration,
     S3BucketCorsConfigurationCorsRule,
@@ -18,6 +24,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleTransition,
 )
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 from cdktf_cdktf_provider_aws.sqs_queue_redrive_allow_policy import SqsQueueRedriveAllowPolicy
 from constructs import Construct
 
@@ -109,11 +116,42 @@ class AppBucket(Construct):
         self.bucket_arn: str = bucket.bucket_arn
 
 
+def tls_only_policy(scope: Construct, ident: str, queue_arn: str) -> str:
+    """A queue policy that only refuses requests without TLS (the SQS best practice "enforce encryption of data
+    in transit").
+
+    A Deny for everyone when `aws:SecureTransport` is false: callers over HTTPS (every AWS SDK and the CLI by
+    default) are unaffected, and the queue's users are still authorized by their own IAM policies.
+    """
+    document = DataAwsIamPolicyDocument(
+        scope,
+        f"{ident}_tls_only",
+        statement=[
+            DataAwsIamPolicyDocumentStatement(
+                sid="DenyInsecureTransport",
+                effect="Deny",
+                actions=["sqs:*"],
+                resources=[queue_arn],
+                principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])],
+                condition=[
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="Bool", variable="aws:SecureTransport", values=["false"]
+                    )
+                ],
+            )
+        ],
+    )
+    policy: str = document.json
+    return policy
+
+
 class Queue(Construct):
     """An SQS queue and its dead-letter queue, both SSE-KMS with the CMK.
 
     The queue's redrive policy moves a message to the dead-letter queue after `max_receive_count` receives; the
-    dead-letter queue's redrive-allow policy accepts moved messages from this queue only.
+    dead-letter queue's redrive-allow policy accepts moved messages from this queue only. Each of the two has a
+    queue policy with a single statement that denies every SQS action over plain HTTP (`aws:SecureTransport`
+    false); it grants nothing, so the roles that use the queue keep exactly their identity-policy grants.
     """
 
     def __init__(
@@ -163,6 +201,8 @@ class Queue(Construct):
             queue_url=dead_letter.url,
             redrive_allow_policy=Fn.jsonencode({"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}),
         )
+        for ident, each in (("queue", queue), ("dead_letter", dead_letter)):
+            SqsQueuePolicy(self, f"{ident}_policy", queue_url=each.url, policy=tls_only_policy(self, ident, each.arn))
         self.queue_url: str = queue.url
         self.queue_arn: str = queue.arn
         self.dead_letter_queue_url: str = dead_letter.url

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.bastion import Bastion
+from modules.bastion import Bastion, SessionTarget
 from stacks.layers.account import AccountOutputs
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.encryption import EncryptionOutputs
@@ -20,6 +20,9 @@ class BastionOutputs:
     """The bastion instance (the target of `aws ssm start-session`)."""
 
     instance_id: str
+    session_document_name: str | None
+    """The Session document shell sessions start with (`--document-name`), when session logging is on."""
+    session_log_group_name: str | None
 
 
 def bastion_layer(
@@ -43,8 +46,13 @@ def bastion_layer(
         security_group_id=security.bastion_security_group_id,
         kms_key_arn=encryption.kms_key_arn,
         partition=account.partition,
+        session_target=SessionTarget(account_id=account.account_id, region=env.region),
     )
-    return BastionOutputs(instance_id=bastion.instance_id)
+    return BastionOutputs(
+        instance_id=bastion.instance_id,
+        session_document_name=bastion.session_document_name,
+        session_log_group_name=bastion.session_log_group_name,
+    )
 
 
 def bastion_outputs(bastion: BastionOutputs | None) -> list[StackOutput]:

@@ -11,10 +11,13 @@ from modules.batch import Batch, JobWiring
 from stacks.layers.access import resolve_access
 from stacks.layers.account import AccountOutputs
 from stacks.layers.context import EnvironmentContext
+from stacks.layers.data import DataOutputs
 from stacks.layers.encryption import EncryptionOutputs
 from stacks.layers.network import NetworkOutputs
 from stacks.layers.registry import RegistryOutputs
+from stacks.layers.secrets import SecretsOutputs
 from stacks.layers.security import SecurityOutputs
+from stacks.layers.service_secrets import resolve_references
 from stacks.layers.stack_output import StackOutput
 from stacks.layers.storage import StorageOutputs
 
@@ -38,10 +41,13 @@ def batch_layer(
     encryption: EncryptionOutputs,
     network: NetworkOutputs,
     security: SecurityOutputs,
+    data: DataOutputs,
+    secrets: SecretsOutputs,
     registry: RegistryOutputs,
     storage: StorageOutputs,
 ) -> BatchOutputs | None:
-    """The compute environment behind the security layer's Batch group; each job uses exactly what it names."""
+    """The compute environment behind the security layer's Batch group; each job uses exactly what it names:
+    buckets and queues through its job role, secrets (as ARNs) through its execution role."""
     config = env.config.batch
     if not config.enabled:
         return None
@@ -49,6 +55,7 @@ def batch_layer(
     wiring = {}
     for key, job in sorted(config.jobs.items()):
         access = resolve_access(buckets=job.buckets, queues=job.queues, storage=storage, region=env.region)
+        resolved = resolve_references(job.secrets, secrets, data)
         tag = job.image_tag or registry.deployed_tags.get(job.repository)
         tag = tag or env.config.enabled_services[job.repository].image_tag
         assert tag is not None, "a service pins image_tag or CI deploys it (config.storage_checks)"
@@ -58,6 +65,9 @@ def batch_layer(
             repository_arn=registry.repository_arns[job.repository],
             grants=access.grants,
             environment=access.environment,
+            secrets=resolved.value_from,
+            secret_arns=resolved.secret_arns,
+            parameter_arns=resolved.parameter_arns,
         )
     batch = Batch(
         scope,

@@ -7,8 +7,17 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.monitoring import Alarms, AlarmTopic, Dashboard, MonitoredResources, TargetGroupMetrics, alarm_specs
+from modules.monitoring import (
+    Alarms,
+    AlarmTopic,
+    Dashboard,
+    MonitoredResources,
+    TargetGroupMetrics,
+    TrailAlarms,
+    alarm_specs,
+)
 from stacks.layers.account import AccountOutputs
+from stacks.layers.audit import AuditOutputs
 from stacks.layers.compute import ComputeOutputs
 from stacks.layers.context import EnvironmentContext
 from stacks.layers.data import DataOutputs
@@ -22,6 +31,8 @@ class MonitoringOutputs:
 
     alarm_topic_arn: str | None
     alarm_names: Mapping[str, str]
+    trail_alarm_names: Mapping[str, str]
+    """CIS alarms on the CloudTrail log group, by filter key (empty unless alarms, audit and trail_alarms are on)."""
     dashboard_name: str | None
 
 
@@ -53,11 +64,13 @@ def monitoring_layer(
     load_balancing: LoadBalancingOutputs | None,
     data: DataOutputs,
     compute: ComputeOutputs,
+    audit: AuditOutputs,
 ) -> MonitoringOutputs:
-    """Alarms notifying the environment's topic, and the dashboard, each when `[monitoring]` turns it on."""
+    """Alarms notifying the environment's topic, and the dashboard, each when `[monitoring]` turns it on; with
+    `[audit]` on too, the CIS metric filters and alarms on the trail's log group (unless `trail_alarms = false`)."""
     config = env.config.monitoring
     resources = monitored_resources(load_balancing=load_balancing, data=data, compute=compute)
-    topic_arn, alarm_names = None, {}
+    topic_arn, alarm_names, trail_alarm_names = None, {}, {}
     if config.alarms:
         topic = AlarmTopic(
             scope,
@@ -77,12 +90,27 @@ def monitoring_layer(
             topic_arn=topic.topic_arn,
         )
         topic_arn, alarm_names = topic.topic_arn, dict(alarms.alarm_names)
+        if config.trail_alarms and audit.log_group_name is not None:
+            trail_alarm_names = dict(
+                TrailAlarms(
+                    scope,
+                    "trail_alarms",
+                    name=env.prefix,
+                    log_group_name=audit.log_group_name,
+                    topic_arn=topic.topic_arn,
+                ).alarm_names
+            )
     dashboard_name = None
     if config.dashboard:
         dashboard_name = Dashboard(
             scope, "dashboard", name=env.prefix, resources=resources, region=env.region
         ).dashboard_name
-    return MonitoringOutputs(alarm_topic_arn=topic_arn, alarm_names=alarm_names, dashboard_name=dashboard_name)
+    return MonitoringOutputs(
+        alarm_topic_arn=topic_arn,
+        alarm_names=alarm_names,
+        trail_alarm_names=trail_alarm_names,
+        dashboard_name=dashboard_name,
+    )
 
 
 def monitoring_outputs(monitoring: MonitoringOutputs) -> list[StackOutput]:

@@ -24,11 +24,19 @@ class ResolvedSecrets:
 
 
 def resolve_secrets(service: ServiceConfig, secrets: SecretsOutputs, data: DataOutputs) -> ResolvedSecrets:
-    """Turn the references (checked by config.references) into ARNs; `db:<key>` reads one key of the master secret."""
+    """A service's container secrets as ARNs (see `resolve_references`)."""
+    return resolve_references(service.secrets, secrets, data)
+
+
+def resolve_references(references: Mapping[str, str], secrets: SecretsOutputs, data: DataOutputs) -> ResolvedSecrets:
+    """Turn the references (checked by config.references) into ARNs; `db:<key>` reads one key of the master secret.
+
+    Used for services and Batch jobs alike: both take `{variable: reference}` and hand ECS `valueFrom` ARNs.
+    """
     value_from: dict[str, str] = {}
     secret_arns: list[str] = []
     parameter_arns: list[str] = []
-    for variable, reference in sorted(service.secrets.items()):
+    for variable, reference in sorted(references.items()):
         kind, _, key = reference.partition(":")
         if kind == "secret":
             arn = secrets.secret_arns[key]

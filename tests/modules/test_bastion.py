@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from cdktf import TerraformStack, Testing
 
 from config.bastion import BastionConfig
-from modules.bastion import Bastion
-from tests.conftest import Json, only, synth_json
+from modules.bastion import Bastion, SessionTarget
+from tests.conftest import Json, only, resources, synth_json
+
+KEY = "arn:aws:kms:ap-northeast-1:123456789012:key/k"
 
 
 def bastion_json(config: BastionConfig) -> Json:
@@ -20,6 +25,7 @@ def bastion_json(config: BastionConfig) -> Json:
         security_group_id="sg-bastion",
         kms_key_arn="arn:aws:kms:ap-northeast-1:123456789012:key/k",
         partition="aws",
+        session_target=SessionTarget(account_id="123456789012", region="ap-northeast-1"),
     )
     return synth_json(stack)
 
@@ -50,3 +56,89 @@ def test_role_is_ssm_core_only_for_ec2() -> None:
     (trust,) = document["data"]["aws_iam_policy_document"].values()
     (statement,) = trust["statement"]
     assert statement["principals"] == [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}]
+
+
+def test_no_session_logging_by_default() -> None:
+    document = bastion_json(BastionConfig())
+    assert not resources(document, "aws_ssm_document")
+    assert not resources(document, "aws_cloudwatch_log_group")
+    assert not resources(document, "aws_iam_role_policy")
+
+
+@pytest.fixture(scope="module")
+def logged() -> Json:
+    return bastion_json(
+        BastionConfig(session_logging=True, session_log_retention_days=365, max_session_duration_minutes=120)
+    )
+
+
+def test_session_log_group_is_kms_encrypted_with_the_configured_retention(logged: Json) -> None:
+    group = only(logged, "aws_cloudwatch_log_group")
+    assert group["name"] == "/aws/ssm/acme-stg/sessions"
+    assert group["retention_in_days"] == 365 and group["kms_key_id"] == KEY
+
+
+def test_session_document_is_per_environment_and_logs_encrypted_shell_sessions(logged: Json) -> None:
+    document = only(logged, "aws_ssm_document")
+    # not SSM-SessionManagerRunShell: that one is per account and Region and may already exist
+    assert document["name"] == "acme-stg-session"
+    assert document["document_type"] == "Session" and document["document_format"] == "JSON"
+    content = json.loads(document["content"])
+    assert content["schemaVersion"] == "1.0" and content["sessionType"] == "Standard_Stream"
+    (group_id,) = resources(logged, "aws_cloudwatch_log_group")
+    assert content["inputs"] == {
+        "s3BucketName": "",
+        "s3KeyPrefix": "",
+        "s3EncryptionEnabled": True,
+        "cloudWatchLogGroupName": f"${{aws_cloudwatch_log_group.{group_id}.name}}",
+        "cloudWatchEncryptionEnabled": True,
+        "cloudWatchStreamingEnabled": True,
+        "kmsKeyId": KEY,
+        "runAsEnabled": False,
+        "runAsDefaultUser": "",
+        "idleSessionTimeout": "20",
+        "maxSessionDuration": "120",
+        "shellProfile": {"windows": "", "linux": ""},
+    }
+
+
+def test_instance_role_may_write_exactly_the_session_log_group_and_decrypt_with_the_key(logged: Json) -> None:
+    policy = only(logged, "aws_iam_role_policy")
+    assert policy["name"] == "session-logging"
+    (role_id,) = resources(logged, "aws_iam_role")
+    assert policy["role"] == f"${{aws_iam_role.{role_id}.name}}"
+    (group_id,) = resources(logged, "aws_cloudwatch_log_group")
+    group_arn = f"${{aws_cloudwatch_log_group.{group_id}.arn}}"
+    documents = logged["data"]["aws_iam_policy_document"]
+    (permissions,) = [doc for key, doc in documents.items() if key.startswith("bastion_session_permissions")]
+    statements = {statement["sid"]: statement for statement in permissions["statement"]}
+    assert statements == {
+        "WriteSessionLogs": {
+            "sid": "WriteSessionLogs",
+            "actions": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "resources": [group_arn, f"{group_arn}:log-stream:*"],
+        },
+        "FindSessionLogGroup": {
+            "sid": "FindSessionLogGroup",
+            "actions": ["logs:DescribeLogGroups"],
+            "resources": ["arn:aws:logs:ap-northeast-1:123456789012:log-group:*"],
+        },
+        "DecryptSessionData": {"sid": "DecryptSessionData", "actions": ["kms:Decrypt"], "resources": [KEY]},
+    }
+    # the SSM core policy stays the only managed policy
+    assert only(logged, "aws_iam_role_policy_attachment")["policy_arn"].endswith("/AmazonSSMManagedInstanceCore")
+
+
+def test_session_logging_needs_the_target() -> None:
+    stack = TerraformStack(Testing.app(), "test")
+    with pytest.raises(ValueError, match="SessionTarget"):
+        Bastion(
+            stack,
+            "bastion",
+            name="acme-stg",
+            config=BastionConfig(session_logging=True),
+            subnet_id="subnet-private",
+            security_group_id="sg-bastion",
+            kms_key_arn=KEY,
+            partition="aws",
+        )

@@ -119,3 +119,64 @@ def test_job_role_without_grants_has_no_policy() -> None:
 def test_every_job_needs_its_wiring() -> None:
     with pytest.raises(ValueError, match="fastapi_default"):
         batch_json(job(), {})
+
+
+SECRET = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:acme-stg/jwt-secret-AbCdEf"
+MASTER = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!cluster-1-XyZ"
+PARAMETER = "arn:aws:ssm:ap-northeast-1:123456789012:parameter/acme/stg/app/log-level"
+
+
+def secret_wiring() -> JobWiring:
+    return JobWiring(
+        image_repository_url="123.dkr.ecr/acme-stg-api",
+        repository_arn="arn:repo",
+        image_tag="abc123",
+        secrets={"JWT_SECRET": SECRET, "DB_PASSWORD": f"{MASTER}:password::", "LOG_LEVEL": PARAMETER},
+        secret_arns=(MASTER, SECRET),
+        parameter_arns=(PARAMETER,),
+    )
+
+
+def test_job_secrets_are_value_from_arns_the_execution_role_may_read() -> None:
+    document = batch_json(job(), {"fastapi_default": secret_wiring()})
+    container = json.loads(only(document, "aws_batch_job_definition")["container_properties"])
+    assert container["secrets"] == [
+        {"name": "DB_PASSWORD", "valueFrom": f"{MASTER}:password::"},
+        {"name": "JWT_SECRET", "valueFrom": SECRET},
+        {"name": "LOG_LEVEL", "valueFrom": PARAMETER},
+    ]
+    execution = {statement["sid"]: statement for statement in policy(document, "batch_fastapi_default_execution")}
+    assert set(execution) == {
+        "EcrAuthorization",
+        "PullImage",
+        "WriteLogs",
+        "ReadSecrets",
+        "ReadParameters",
+        "DecryptSecrets",
+    }
+    assert execution["ReadSecrets"]["actions"] == ["secretsmanager:GetSecretValue"]
+    assert execution["ReadSecrets"]["resources"] == [MASTER, SECRET]
+    assert execution["ReadParameters"] == {
+        "sid": "ReadParameters",
+        "actions": ["ssm:GetParameters"],
+        "resources": [PARAMETER],
+    }
+    assert execution["DecryptSecrets"]["actions"] == ["kms:Decrypt"]
+    assert execution["DecryptSecrets"]["resources"] == ["arn:key"]
+    assert execution["DecryptSecrets"]["condition"] == [
+        {
+            "test": "StringEquals",
+            "variable": "kms:ViaService",
+            "values": ["secretsmanager.ap-northeast-1.amazonaws.com", "ssm.ap-northeast-1.amazonaws.com"],
+        }
+    ]
+    # the job role (what the application runs as) gets none of it
+    assert [p["name"] for p in resources(document, "aws_iam_role_policy").values()] == ["start-job"]
+
+
+def test_job_without_secrets_has_no_secret_statements_or_container_secrets() -> None:
+    document = batch_json(job())
+    container = json.loads(only(document, "aws_batch_job_definition")["container_properties"])
+    assert "secrets" not in container
+    execution = {statement["sid"] for statement in policy(document, "batch_fastapi_default_execution")}
+    assert execution == {"EcrAuthorization", "PullImage", "WriteLogs"}

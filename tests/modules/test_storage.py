@@ -100,3 +100,31 @@ def test_fifo_queue_and_its_dead_letter_queue_are_fifo() -> None:
     found = queues(queue_json(QueueConfig(fifo=True)))
     assert set(found) == {"acme-stg-mailer.fifo", "acme-stg-mailer-dlq.fifo"}
     assert all(queue["fifo_queue"] is True for queue in found.values())
+
+
+TLS_DENY = {
+    "sid": "DenyInsecureTransport",
+    "effect": "Deny",
+    "actions": ["sqs:*"],
+    "principals": [{"type": "*", "identifiers": ["*"]}],
+    "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+}
+
+
+def test_queue_and_dead_letter_queue_each_deny_requests_without_tls_and_nothing_else() -> None:
+    document = queue_json(QueueConfig())
+    ids = {value["name"]: key for key, value in resources(document, "aws_sqs_queue").items()}
+    policies = resources(document, "aws_sqs_queue_policy")
+    assert sorted(policy["queue_url"] for policy in policies.values()) == sorted(
+        f"${{aws_sqs_queue.{ids[name]}.url}}" for name in ("acme-stg-mailer", "acme-stg-mailer-dlq")
+    )
+    documents = document["data"]["aws_iam_policy_document"]
+    for policy in policies.values():
+        queue_id = policy["queue_url"].removeprefix("${aws_sqs_queue.").removesuffix(".url}")
+        document_id = policy["policy"].removeprefix("${data.aws_iam_policy_document.").removesuffix(".json}")
+        (statement,) = documents[document_id]["statement"]
+        assert statement == {**TLS_DENY, "resources": [f"${{aws_sqs_queue.{queue_id}.arn}}"]}
+
+
+def test_fifo_queues_get_the_tls_only_policy_too() -> None:
+    assert len(resources(queue_json(QueueConfig(fifo=True)), "aws_sqs_queue_policy")) == 2

@@ -8,6 +8,7 @@ import pytest
 from cdktf import Testing
 
 from config import PlatformConfig
+from modules.monitoring import TRAIL_FILTERS
 from stacks.platform import PlatformStack
 from tests.conftest import Json, only, resources, synth_json
 
@@ -44,7 +45,9 @@ def test_prod_alarms_cover_the_alb_each_target_group_service_db_instance_and_red
     } <= names
     assert {f"db-{n}-{m}" for n in (1, 2) for m in ("cpu", "connections", "freeable-memory")} <= names
     assert {f"redis-{n}-{m}" for n in (1, 2) for m in ("cpu", "memory", "evictions")} <= names
-    assert len(names) == 3 + 4 + 8 + 6 + 6
+    trail = {name for name in names if name.startswith("trail-")}  # the CIS alarms on the CloudTrail log group
+    assert len(trail) == len(TRAIL_FILTERS)
+    assert len(names - trail) == 3 + 4 + 8 + 6 + 6
 
 
 def test_alarm_dimensions_reference_the_resources_of_the_earlier_layers(prod: Json) -> None:
@@ -110,7 +113,7 @@ def test_monitoring_off_creates_nothing(config_with: Callable[[Json], PlatformCo
 def test_alarms_without_a_dashboard(config_with: Callable[[Json], PlatformConfig]) -> None:
     document = platform(config_with({"defaults": {"monitoring": {"dashboard": False}}}), "prod")
     assert resources(document, "aws_cloudwatch_dashboard") == {}
-    assert len(resources(document, "aws_cloudwatch_metric_alarm")) == 27
+    assert len(resources(document, "aws_cloudwatch_metric_alarm")) == 27 + len(TRAIL_FILTERS)
 
 
 def test_prod_trail_with_outputs_and_object_lock(prod: Json) -> None:
