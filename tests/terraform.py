@@ -11,7 +11,6 @@ from pathlib import Path
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-
 VALIDATE_WORKERS = 2
 """Concurrent `terraform validate` runs of `validate_stacks`."""
 
