@@ -348,7 +348,16 @@ def readme_counts(name: str) -> dict[str, int]:
 
 
 def test_readme_lists_every_stack_with_its_resource_count(example: str, outdir: Path) -> None:
-    assert readme_counts(example) == dict(summaries(outdir))
+    counts = dict(summaries(outdir))
+    assert readme_counts(example) == counts
+    text = (EXAMPLES_DIR / "README.md").read_text()
+    (row,) = [line for line in text.splitlines() if line.startswith(f"| [`{example}`]")]
+    assert row.split(" | ")[1] == EXAMPLES[example][0]  # the seed number
+    named = {m[1]: int(m[2]) for m in re.finditer(r"`([a-z0-9-]+)` (\d+)", row)}
+    assert named == {stack: count for stack, count in counts.items() if stack in named} and "bootstrap" in named
+    together = re.search(r"\((\d+) together\)", row)
+    layered = sum(count for stack, count in counts.items() if stack not in named)
+    assert (int(together[1]) if together else 0) == layered
 
 
 def test_readme_command_synthesizes_the_todo_example(tmp_path: Path) -> None:
