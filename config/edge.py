@@ -71,7 +71,7 @@ class DomainConfig(ConfigModel):
     app: str = "app{suffix}"
     """Label of the CloudFront distribution's name (used when `[cdn]` is enabled); empty for none."""
     www: bool = False
-    """Also serve the distribution at `www.<zone>` (typically prod only)."""
+    """Also answer at `www.<zone>` (typically prod only): the distribution with `[cdn]`, else the ALB (seed 004)."""
 
     @model_validator(mode="after")
     def _zone(self) -> DomainConfig:
@@ -142,11 +142,18 @@ class DomainNames:
     api: str | None
     app: str | None
     www: str | None
+    www_on_alb: bool = False
+    """`www` names the ALB (no CDN in the environment) rather than the distribution."""
 
     @property
     def distribution_names(self) -> tuple[str, ...]:
         """The names the distribution answers to (its aliases)."""
-        return tuple(name for name in (self.app, self.www) if name)
+        return tuple(name for name in (self.app, None if self.www_on_alb else self.www) if name)
+
+    @property
+    def alb_names(self) -> tuple[str, ...]:
+        """The names with an alias record to the ALB: the api name, and www when there is no CDN."""
+        return tuple(name for name in (self.api, self.www if self.www_on_alb else None) if name)
 
     @property
     def all(self) -> tuple[str, ...]:
@@ -164,12 +171,16 @@ def _expand(label: str, zone: str, environment: str) -> str | None:
 
 
 def domain_names(domain: DomainConfig, environment: str, *, cdn: bool) -> DomainNames:
-    """The names of `environment` in `domain`; the app and www names only when the CDN is enabled."""
+    """The names of `environment` in `domain`: the app name only with the CDN; www on the distribution with the
+    CDN, else on the ALB next to the api name (none when there is neither)."""
+    api = _expand(domain.api, domain.zone, environment)
+    www = f"www.{domain.zone}" if domain.www and (cdn or api is not None) else None
     return DomainNames(
         zone=domain.zone,
-        api=_expand(domain.api, domain.zone, environment),
+        api=api,
         app=_expand(domain.app, domain.zone, environment) if cdn else None,
-        www=f"www.{domain.zone}" if cdn and domain.www else None,
+        www=www,
+        www_on_alb=www is not None and not cdn,
     )
 
 

@@ -101,6 +101,32 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory, reference_config: Plat
     yield outdir
 
 
+def config_from_file(path: Path) -> PlatformConfig:
+    """A config file loaded as `main.py --config <path>` loads it (messages name it relative to the project)."""
+    from config import load_config
+
+    source = str(path.relative_to(PROJECT_DIR)) if path.is_relative_to(PROJECT_DIR) else str(path)
+    return load_config(path.read_text(encoding="utf-8"), source)
+
+
+@pytest.fixture(scope="session")
+def synthesized_file(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """Synthesize every environment of a config file, once per test worker and file, as `main.py` writes it."""
+    from main import synthesize
+
+    outdirs: dict[Path, Path] = {}
+
+    def synth(path: Path) -> Path:
+        if path not in outdirs:
+            config = config_from_file(path)
+            outdir = tmp_path_factory.mktemp(f"synth-{path.parent.name}") / "cdktf.out"
+            synthesize(config, config.environment_names, outdir)
+            outdirs[path] = outdir
+        return outdirs[path]
+
+    return synth
+
+
 LAYERED_PROD = {"environments": {"prod": {"state": "per_layer"}}}
 """The second config of the tests: the reference config with prod kept in one state per layer (seed 004's shape)."""
 

@@ -37,7 +37,11 @@ def health_check(service: ServiceConfig) -> LbTargetGroupHealthCheck:
         path=path,
         matcher=matcher,
         interval=routing.health_check_interval,
-        timeout=min(HEALTH_CHECK_TIMEOUT, routing.health_check_interval - 1),
+        timeout=(
+            routing.health_check_timeout
+            if routing.health_check_timeout is not None
+            else min(HEALTH_CHECK_TIMEOUT, routing.health_check_interval - 1)
+        ),
         healthy_threshold=routing.healthy_threshold,
         unhealthy_threshold=routing.unhealthy_threshold,
     )

@@ -88,7 +88,8 @@ def edge_layer(
         records: dict[str, AliasTarget] = {}
         if domain.names.api is not None and load_balancing is not None:
             # the ALB is IPv4 only (ip_address_type = ipv4): an AAAA alias to it would answer with no address
-            records[domain.names.api] = AliasTarget(load_balancing.alb_dns_name, load_balancing.alb_zone_id, ("A",))
+            for name in domain.names.alb_names:
+                records[name] = AliasTarget(load_balancing.alb_dns_name, load_balancing.alb_zone_id, ("A",))
             api_url = f"https://{domain.names.api}"
         if cdn is not None:
             for name in domain.names.distribution_names:

@@ -31,8 +31,12 @@ def test_apex_env_placeholder_www_and_no_cdn() -> None:
     names = domain_names(domain, "stg", cdn=True)
     assert names.all == ("stg-api.example.jp", "example.jp", "www.example.jp")
     assert names.distribution_names == ("example.jp", "www.example.jp")
-    without_cdn = domain_names(domain, "stg", cdn=False)
-    assert (without_cdn.app, without_cdn.www, without_cdn.distribution_names) == (None, None, ())
+    without_cdn = domain_names(domain, "stg", cdn=False)  # www then names the ALB, next to the api name
+    assert (without_cdn.app, without_cdn.www, without_cdn.distribution_names) == (None, "www.example.jp", ())
+    assert without_cdn.alb_names == ("stg-api.example.jp", "www.example.jp")
+    assert names.alb_names == ("stg-api.example.jp",)
+    neither = domain_names(domain.model_copy(update={"api": ""}), "stg", cdn=False)
+    assert (neither.www, neither.all) == (None, ())
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from config.services import FARGATE_SIZES, ServiceConfig
+from tests.config.conftest import one_problem
+from tests.conftest import Json
 
 WEB: dict[str, Any] = {"kind": "web", "port": 3000, "routing": {"path_patterns": ["/api/*"]}}
 
@@ -69,3 +72,21 @@ def test_websocket_services_are_sticky_by_default() -> None:
 
 def test_secret_references_have_a_known_scheme() -> None:
     assert "String should match pattern" in error_of(secrets={"JWT": "vault:jwt"})
+
+
+def test_health_check_timeout_is_optional_and_shorter_than_the_interval() -> None:
+    routing = {"path_patterns": ["/graphql"], "health_check_interval": 45}
+    assert ServiceConfig.model_validate({**WEB, "routing": routing}).routing.health_check_timeout is None  # type: ignore[union-attr]
+    timed = ServiceConfig.model_validate({**WEB, "routing": {**routing, "health_check_timeout": 8}})
+    assert timed.routing is not None and timed.routing.health_check_timeout == 8
+    assert "45 s is not shorter than health_check_interval (45 s)" in error_of(
+        routing={**routing, "health_check_timeout": 45}
+    )
+    assert "greater than or equal to 2" in error_of(routing={**routing, "health_check_timeout": 1})
+
+
+def test_health_check_timeout_problem_names_the_full_key(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"environments": {"prod": {"services": {"api": {"routing": {"health_check_timeout": 30}}}}}})
+    line = one_problem(found, "environments.prod.services.api.routing.health_check_timeout:")
+    assert line.startswith("environments.toml [prod] environments.prod.services.api.routing.health_check_timeout:")
+    assert "30 s is not shorter than health_check_interval (30 s)" in line

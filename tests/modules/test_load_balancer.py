@@ -605,3 +605,16 @@ def test_origin_header_leaves_the_vpc_only_test_listener_alone() -> None:
     # CodeDeploy swaps the blue/green default service's rule now, not the (403) default action
     assert production["web"]["lifecycle"]["ignore_changes"] == ["action"]
     assert "lifecycle" not in listener(document, 443)
+
+
+def test_health_check_timeout_from_config_replaces_the_default() -> None:
+    """Seed 001 waits 8 s for an answer every 45 s; without the key the timeout stays 5 s."""
+    timed = service(routing={"path_patterns": ["/graphql"], "health_check_interval": 45, "health_check_timeout": 8})
+    untimed = service(port=3000, routing={"default": True, "health_check_interval": 45})
+    document, _ = lb_json({"graphql": timed, "web": untimed})
+    groups = groups_by_name(document)
+    assert (
+        groups["acme-dev-graphql"]["health_check"]["interval"],
+        groups["acme-dev-graphql"]["health_check"]["timeout"],
+    ) == (45, 8)
+    assert groups["acme-dev-web"]["health_check"]["timeout"] == 5

@@ -148,6 +148,21 @@ def test_domain_without_cdn_serves_the_alb_only(config_with: Callable[[Json], Pl
     assert stack.layers.load_balancing is not None and stack.layers.load_balancing.origin_secret is None
 
 
+def test_www_without_cdn_is_an_alias_of_the_alb(config_with: Callable[[Json], PlatformConfig]) -> None:
+    """Seed 004: no CloudFront, the ALB answers at the apex and at www; both names are on its certificate."""
+    config = config_with(
+        {"environments": {"prod": {"cdn": {"enabled": False}, "security": {"alb_ingress": "internet"}}}}
+    )
+    _, document = platform(config, "prod")
+    assert records(document) == {("api.example.jp", "A", "aws_lb"), ("www.example.jp", "A", "aws_lb")}
+    (certificate,) = resources(document, "aws_acm_certificate").values()
+    assert (certificate["domain_name"], certificate["subject_alternative_names"]) == (
+        "api.example.jp",
+        ["www.example.jp"],
+    )
+    assert "aws_cloudfront_distribution" not in document["resource"]
+
+
 def test_cdn_without_api_paths_leaves_the_alb_open(config_with: Callable[[Json], PlatformConfig]) -> None:
     config = config_with(
         {
