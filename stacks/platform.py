@@ -114,7 +114,6 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         registry=registry,
         storage=storage,
     )
-    edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
     shared_zone = domain is not None and env.config.email.hosted_zone == env.config.domain.zone
     email = email_layer(at("email"), env=env, zone_id=domain.zone_id if shared_zone and domain else None)
     identity = identity_layer(at("identity"), env=env, email=email)
@@ -128,6 +127,7 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         storage=storage,
         identity=identity,
     )
+    edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
     bastion = bastion_layer(
         at("bastion"), env=env, account=account, encryption=encryption, network=network, security=security
     )

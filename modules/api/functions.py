@@ -93,7 +93,8 @@ class Function(Construct):
             self,
             "role",
             name=name,
-            description=f"Execution role of Lambda function {name}: its log group and what it names only",
+            description=f"Execution role of Lambda function {name}: its log group"
+            + (" and the buckets and queues it names" if access.grants else " only"),
             assume_role_policy=service_trust_policy(
                 self, "trust", service="lambda.amazonaws.com", account_id=account_id
             ),

@@ -157,6 +157,9 @@ def test_function_that_names_storage_gets_its_grants_and_variables_and_the_other
     }
     assert functions["acme-prod-fn-items"]["kms_key_arn"] == KMS
     assert "environment" not in functions["acme-prod-fn-hooks"]
+    roles = by_name(document, "aws_iam_role", "name")
+    assert roles["acme-prod-fn-items"]["description"].endswith("its log group and the buckets and queues it names")
+    assert roles["acme-prod-fn-hooks"]["description"].endswith(": its log group only")  # unchanged without access
 
 
 def test_access_variables_alone_are_encrypted_with_the_cmk() -> None:
