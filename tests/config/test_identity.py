@@ -159,3 +159,24 @@ def test_sender_settings_need_the_ses_sender(problems: Callable[[Json], list[str
 def test_malformed_sender_settings(problems: Callable[[Json], list[str]], key: str, value: str) -> None:
     found = problems({"environments": {"prod": {"auth": {key: value}}}})
     one_problem(found, f"[prod] environments.prod.auth.{key}:")
+
+
+def test_main_exits_2_for_an_ses_sender_without_email(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    text = REFERENCE_CONFIG.read_text()
+    assert "[environments.stg.email]\nenabled = true\n" in text
+    broken.write_text(
+        text.replace("[environments.stg.email]\nenabled = true\n", "[environments.stg.email]\nenabled = false\n")
+    )
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(broken), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_DIR,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{broken} [stg] environments.stg.auth.email_sender: 'ses' sends through the environment's SES identity" in (
+        result.stderr
+    )
