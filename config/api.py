@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError, check_log_retention
 from config.services import EnvVarName
+from config.storage import BucketAccess, QueueAccess, StorageKey
 
 FunctionName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
 """A function's key: the last part of its name `{project}-{env}-fn-<key>`."""
@@ -38,7 +39,8 @@ def route_id(route_key: str) -> str:
 
 
 class FunctionConfig(ConfigModel):
-    """One Lambda function: runtime and size, its log group, and optional access to the VPC's data tier."""
+    """One Lambda function: runtime and size, its log group, the buckets and queues it names, and optional access
+    to the VPC's data tier."""
 
     runtime: Literal["nodejs20.x", "nodejs22.x", "python3.12", "python3.13"] = "nodejs22.x"
     """The managed runtime (Node.js or Python: the first deploy package is generated for these)."""
@@ -60,6 +62,12 @@ class FunctionConfig(ConfigModel):
     """Run in the private subnets with its own security group (needed to reach the database or Redis)."""
     data_access: tuple[Literal["database", "cache"], ...] = ()
     """Data stores the function may open connections to (needs `vpc`), like a service's `data_access`."""
+    buckets: dict[StorageKey, BucketAccess] = Field(default_factory=dict)
+    """Application buckets the function may use, by key, and how (`read` | `read-write`), as for services; it
+    gets each one's name as `<KEY>_BUCKET`."""
+    queues: dict[StorageKey, QueueAccess] = Field(default_factory=dict)
+    """Queues the function may use, by key, and how (`send` | `receive` | `send-receive`); it gets each one's URL
+    as `<KEY>_QUEUE_URL`."""
 
     @model_validator(mode="after")
     def _consistent(self) -> FunctionConfig:

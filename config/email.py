@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -18,6 +18,18 @@ Label = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
 
 LocalPart = Annotated[str, Field(pattern=r"^[A-Za-z0-9._+-]{1,64}$")]
 """The part of an address before the @."""
+
+EmailAddress = Annotated[
+    str,
+    Field(
+        max_length=254,
+        pattern=r"^[A-Za-z0-9._+-]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    ),
+]
+"""A plain address `local@domain` (lowercase domain), e.g. no-reply@acme.example."""
+
+DmarcPolicy = Literal["none", "quarantine", "reject"]
+"""What receivers do with mail that fails DMARC: only report (none), spam folder (quarantine), refuse (reject)."""
 
 
 class EmailConfig(ConfigModel):
@@ -40,6 +52,15 @@ class EmailConfig(ConfigModel):
     amazonses.com."""
     from_address: LocalPart = "no-reply"
     """Local part of the sender address other parts (Cognito) use: `<from_address>@<domain>`."""
+    dmarc: bool = True
+    """Publish the DMARC record `_dmarc.<domain>` (TXT). Turn it off when the domain already has one managed
+    elsewhere: Terraform does not overwrite an existing record, the apply fails with "already exists"."""
+    dmarc_policy: DmarcPolicy = "none"
+    """The record's `p=`: start with `none` (reports only) and tighten once the reports show only SES and your
+    other legitimate senders."""
+    dmarc_report_address: EmailAddress | None = None
+    """Where receivers send aggregate reports (`rua=mailto:`); an address outside `domain` must accept them with a
+    `<domain>._report._dmarc.<its domain>` record."""
 
     @model_validator(mode="after")
     def _domain(self) -> EmailConfig:
@@ -58,6 +79,14 @@ class EmailConfig(ConfigModel):
     def hosted_zone(self) -> str | None:
         """The zone the records go in."""
         return self.zone_name or self.domain
+
+    @property
+    def dmarc_record(self) -> str:
+        """The DMARC TXT value, e.g. `v=DMARC1; p=none; rua=mailto:dmarc@acme.example`."""
+        parts = ["v=DMARC1", f"p={self.dmarc_policy}"]
+        if self.dmarc_report_address is not None:
+            parts.append(f"rua=mailto:{self.dmarc_report_address}")
+        return "; ".join(parts)
 
     @property
     def sender(self) -> str | None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 
 from config.base import ConfigModel, FieldError
+from config.email import EmailAddress
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 """Hosts Cognito (and we) accept over plain http, for local development of the SPA."""
@@ -24,6 +25,9 @@ DomainPrefix = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9
 """A Cognito hosted-UI domain prefix: lowercase letters, digits and inner dashes, at most 63 characters."""
 
 Url = Annotated[str, Field(min_length=1, max_length=1024)]
+
+DisplayName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._&'-]{0,63}$")]
+"""The name shown before the sender address (`Acme <no-reply@acme.example>`): letters, digits, spaces, `._&'-`."""
 
 
 def url_problem(url: str) -> str | None:
@@ -63,6 +67,14 @@ class AuthConfig(ConfigModel):
     """Lifetime of refresh tokens (the longest a user stays signed in without entering the password)."""
     identity_pool: bool = True
     """An identity pool (AWS credentials for signed-in users only) with its authenticated role."""
+    email_sender: Literal["cognito", "ses"] = "cognito"
+    """Who sends sign-up codes and password resets: `cognito` (its default sender no-reply@verificationemail.com,
+    a small daily quota) or `ses`: the environment's `[email]` identity (Cognito's DEVELOPER mode, SES quotas;
+    an SES account still in the sandbox delivers only to verified addresses)."""
+    from_name: DisplayName | None = None
+    """With `ses`: the name shown before the address, e.g. "Acme" -> `Acme <no-reply@acme.example>`."""
+    from_address: EmailAddress | None = None
+    """With `ses`: the From address, in `email.domain`; default `<email.from_address>@<email.domain>`."""
 
     @model_validator(mode="after")
     def _urls(self) -> AuthConfig:
@@ -81,6 +93,10 @@ class AuthConfig(ConfigModel):
             )
         if self.domain_prefix is not None:
             self.check_domain_prefix(self.domain_prefix, "domain_prefix")
+        if self.email_sender == "cognito":
+            for key in ("from_name", "from_address"):
+                if getattr(self, key) is not None:
+                    raise FieldError(key, "is used only with email_sender = 'ses' (Cognito's default sender is fixed)")
         return self
 
     @staticmethod

@@ -14,10 +14,13 @@ MAX_FUNCTION_NAME = 64
 
 
 def check_identity(environment: EnvironmentConfig, project: ProjectConfig | None) -> Iterator[tuple[str, str]]:
-    """Problems as (key path, message): JWT routes without a user pool, function names too long or taken by a
-    service's security group, and a default hosted-UI domain Cognito would refuse. A function's `data_access` to a
+    """Problems as (key path, message): an SES sender without a usable SES identity, JWT routes without a user
+    pool, function names too long or taken by a service's security group, and a default hosted-UI domain Cognito
+    would refuse. A function's `data_access` to a
     disabled store grants nothing, as for services."""
     auth, api = environment.auth, environment.api
+    if auth.enabled and auth.email_sender == "ses":
+        yield from _ses_sender(environment)
     if auth.enabled and auth.domain_prefix is None and project is not None:
         try:
             AuthConfig.check_domain_prefix(f"{project.name}-{environment.name}", "domain_prefix")
@@ -47,3 +50,28 @@ def check_identity(environment: EnvironmentConfig, project: ProjectConfig | None
                 f"api.functions.{name}",
                 f"its security group would be named like the one of service '{component}'; rename one of them",
             )
+
+
+def _ses_sender(environment: EnvironmentConfig) -> Iterator[tuple[str, str]]:
+    """Cognito's DEVELOPER mode needs the environment's SES identity, verified through its DKIM records, and a From
+    address that identity covers."""
+    auth, email = environment.auth, environment.email
+    if not email.enabled or email.domain is None:
+        yield (
+            "auth.email_sender",
+            "'ses' sends through the environment's SES identity, but email.enabled is false; enable [email] "
+            "(with its domain) or use email_sender = 'cognito'",
+        )
+        return
+    if not email.dkim:
+        yield (
+            "auth.email_sender",
+            "'ses' needs the identity verified, and it verifies through its DKIM records, but email.dkim is false; "
+            "set email.dkim = true or use email_sender = 'cognito'",
+        )
+    if auth.from_address is not None and auth.from_address.rpartition("@")[2] != email.domain:
+        yield (
+            "auth.from_address",
+            f"{auth.from_address!r} is not in the SES identity's domain {email.domain} (email.domain); "
+            f"use an address @{email.domain}",
+        )

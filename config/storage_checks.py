@@ -1,5 +1,6 @@
-"""Checks across sections for buckets, queues and Batch: every bucket or queue a service or job names exists, the
-variables that carry their names collide with nothing, jobs run images the registry holds, names fit AWS's rules.
+"""Checks across sections for buckets, queues and Batch: every bucket or queue a service, Batch job or Lambda function
+names exists, the variables that carry their names collide with nothing, jobs run images the registry holds, names
+fit AWS's rules.
 
 Problems are (key path relative to the environment, message), like config/references.py, which calls
 `check_storage`.
@@ -20,7 +21,7 @@ Problem = tuple[str, str]
 
 def check_storage(environment: EnvironmentConfig, project: ProjectConfig | None) -> list[Problem]:
     """Every storage, queue and Batch problem of one environment (names only when the project validated)."""
-    problems = [*_service_access(environment), *_batch(environment)]
+    problems = [*_service_access(environment), *_function_access(environment), *_batch(environment)]
     if project is not None:
         problems += _names(environment, names.prefix(project.name, environment.name))
     return problems
@@ -32,6 +33,15 @@ def _service_access(environment: EnvironmentConfig) -> Iterator[Problem]:
         if service.autoscaling is not None and service.autoscaling.custom_metric is not None:
             taken |= set(METRIC_VARIABLES.values())
         yield from _access(environment, f"services.{name}", service.buckets, service.queues, taken)
+
+
+def _function_access(environment: EnvironmentConfig) -> Iterator[Problem]:
+    if not environment.api.enabled:
+        return
+    for name, function in sorted(environment.api.functions.items()):
+        yield from _access(
+            environment, f"api.functions.{name}", function.buckets, function.queues, set(function.environment)
+        )
 
 
 def _access(

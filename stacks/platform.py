@@ -87,7 +87,6 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
     security = security_layer(at("security"), env=env, network=network)
     data = data_layer(at("data"), env=env, account=account, encryption=encryption, network=network, security=security)
     secrets = secrets_layer(at("secrets"), env=env, encryption=encryption, data=data)
-    identity = identity_layer(at("identity"), env=env)
     domain = domain_layer(at("domain"), env=env)
     load_balancing = load_balancing_layer(
         at("load-balancing"), env=env, encryption=encryption, network=network, security=security, domain=domain
@@ -117,7 +116,9 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         registry=registry,
         storage=storage,
     )
-    edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
+    shared_zone = domain is not None and env.config.email.hosted_zone == env.config.domain.zone
+    email = email_layer(at("email"), env=env, zone_id=domain.zone_id if shared_zone and domain else None)
+    identity = identity_layer(at("identity"), env=env, email=email)
     api = api_layer(
         at("api"),
         env=env,
@@ -125,10 +126,10 @@ def compose(at: Placement, env: EnvironmentContext) -> PlatformLayers:
         encryption=encryption,
         network=network,
         security=security,
+        storage=storage,
         identity=identity,
     )
-    shared_zone = domain is not None and env.config.email.hosted_zone == env.config.domain.zone
-    email = email_layer(at("email"), env=env, zone_id=domain.zone_id if shared_zone and domain else None)
+    edge = edge_layer(at("edge"), env=env, account=account, domain=domain, load_balancing=load_balancing)
     bastion = bastion_layer(
         at("bastion"), env=env, account=account, encryption=encryption, network=network, security=security
     )

@@ -30,7 +30,7 @@ from constructs import Construct
 
 from config.api import ApiConfig, route_id
 from config.names import lambda_code_bucket_name
-from modules.api.functions import Function
+from modules.api.functions import Function, FunctionAccess
 from modules.bucket import PrivateBucket
 
 ACCESS_LOG_FORMAT = json.dumps(
@@ -69,7 +69,8 @@ class ServerlessApi(Construct):
     Every route of `config.routes` invokes its function through a Lambda proxy integration (payload 2.0);
     `jwt` routes require a token of the Cognito client (`issuer`). The `$default` stage deploys automatically,
     throttles (rate and burst from the config) and writes a JSON access log to a log group encrypted with the CMK.
-    Functions in the VPC run in `subnet_ids` with their own security group (from the security layer).
+    Functions in the VPC run in `subnet_ids` with their own security group (from the security layer); `access`
+    holds per function key the grants and variables of the buckets and queues it names.
     """
 
     def __init__(
@@ -85,6 +86,7 @@ class ServerlessApi(Construct):
         function_security_group_ids: Mapping[str, str],
         issuer: JwtIssuer | None,
         protected: bool,
+        access: Mapping[str, FunctionAccess] | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
@@ -127,6 +129,7 @@ class ServerlessApi(Construct):
                 subnet_ids=subnet_ids,
                 security_group_id=function_security_group_ids.get(key),
                 tags=tags,
+                access=(access or {}).get(key),
             )
 
         api = Apigatewayv2Api(
@@ -226,3 +229,4 @@ class ServerlessApi(Construct):
         self.api_id = api.id
         self.api_endpoint = stage.invoke_url
         self.function_names = {key: function.function_name for key, function in self.functions.items()}
+        self.role_arns = {key: function.role_arn for key, function in self.functions.items()}

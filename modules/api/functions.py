@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -23,7 +24,7 @@ from constructs import Construct
 from config.api import FunctionConfig
 from config.names import function_name
 from modules.api.package import bootstrap_package_base64
-from modules.iam import service_trust_policy
+from modules.iam import PolicyGrant, service_trust_policy
 
 CODE_ATTRIBUTES = ("s3_bucket", "s3_key", "s3_object_version", "source_code_hash")
 """What the function ignores after creation: CI owns the code (`aws lambda update-function-code`)."""
@@ -40,8 +41,18 @@ ENI_ACTIONS = (
 EC2 does not scope these to resources, hence `*`."""
 
 
+@dataclass(frozen=True)
+class FunctionAccess:
+    """What a function uses beyond its log group: the grants for the buckets and queues it names, and the
+    variables carrying their names and URLs (stacks/layers/access.py plans both)."""
+
+    grants: Sequence[PolicyGrant] = ()
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+
 class Function(Construct):
-    """A Lambda function whose role may write its own log group and nothing else (plus ENIs when in the VPC).
+    """A Lambda function whose role may write its own log group, use exactly the buckets and queues it names
+    (`access`), and nothing else (plus ENIs when in the VPC).
 
     The log group `/aws/lambda/<name>` (retention, the CMK) exists before the function, so Lambda never creates
     an unencrypted, never-expiring one. The code comes from `bootstrap/<key>.zip` in the artifacts bucket, a
@@ -63,8 +74,10 @@ class Function(Construct):
         subnet_ids: Sequence[str],
         security_group_id: str | None,
         tags: Mapping[str, str],
+        access: FunctionAccess | None = None,
     ) -> None:
         super().__init__(scope, id_)
+        access = access or FunctionAccess()
         name = function_name(prefix, key)
         if config.vpc and (security_group_id is None or not subnet_ids):
             raise ValueError(f"function {key} runs in the VPC and needs subnets and its security group")
@@ -80,7 +93,8 @@ class Function(Construct):
             self,
             "role",
             name=name,
-            description=f"Execution role of Lambda function {name}: its log group only",
+            description=f"Execution role of Lambda function {name}: its log group"
+            + (" and the buckets and queues it names" if access.grants else " only"),
             assume_role_policy=service_trust_policy(
                 self, "trust", service="lambda.amazonaws.com", account_id=account_id
             ),
@@ -99,6 +113,8 @@ class Function(Construct):
                     sid="VpcNetworkInterfaces", actions=list(ENI_ACTIONS), resources=["*"]
                 )
             )
+        statements += [grant.statement() for grant in access.grants]
+        variables = {**config.environment, **access.environment}
         policy = IamRolePolicy(
             self,
             "policy",
@@ -127,8 +143,8 @@ class Function(Construct):
             timeout=config.timeout,
             s3_bucket=package.bucket,
             s3_key=package.key,
-            environment=LambdaFunctionEnvironment(variables=dict(config.environment)) if config.environment else None,
-            kms_key_arn=kms_key_arn if config.environment else None,
+            environment=LambdaFunctionEnvironment(variables=variables) if variables else None,
+            kms_key_arn=kms_key_arn if variables else None,
             reserved_concurrent_executions=config.reserved_concurrency,
             vpc_config=LambdaFunctionVpcConfig(subnet_ids=list(subnet_ids), security_group_ids=[security_group_id])
             if config.vpc and security_group_id is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cognito_identity_pool import (
@@ -33,6 +34,7 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
 from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.ses_domain_identity_verification import SesDomainIdentityVerification
 from constructs import Construct
 
 from config.identity import AuthConfig
@@ -44,12 +46,27 @@ OAUTH_SCOPES = ("email", "openid", "profile")
 COGNITO_IDENTITY = "cognito-identity.amazonaws.com"
 
 
+@dataclass(frozen=True)
+class SesSender:
+    """The SES domain identity the pool sends through (Cognito's DEVELOPER mode), and how its mail looks."""
+
+    domain: str
+    """The identity's domain; a reference to the identity, so the wait starts after it exists."""
+    from_email_address: str
+    """`Name <address>` or a bare address in `domain`."""
+    configuration_set: str | None
+
+
 class UserPool(Construct):
     """A Cognito user pool with the seeds' settings, one SPA client, the hosted-UI domain and an identity pool.
 
     Users sign in with their email address (verified automatically by a code), passwords need all four character
     classes, TOTP MFA is optional (or required), and a forgotten password is recovered through the verified email
-    only. Mail goes out through Cognito's default sender (SES comes with the operations work). The SPA client is
+    only. Mail goes out through Cognito's default sender, or with `ses` through that SES identity: the pool then
+    waits for the identity to be verified (an SES domain identity verification, polling SES for up to 45 minutes
+    while the DKIM records propagate), because Cognito refuses a DEVELOPER configuration with an unverified
+    identity. Cognito sends through its service-linked role AWSServiceRoleForAmazonCognitoIdpEmailService
+    (created by Cognito on first use), so the identity needs no sending-authorization policy. The SPA client is
     public (no secret) and uses SRP and refresh tokens with the authorization-code flow; it revokes refresh tokens
     on sign-out and answers unknown users like wrong passwords. The identity pool admits only signed-in users of
     this client, who assume the authenticated role (no permissions of its own: attach what the app needs).
@@ -66,10 +83,21 @@ class UserPool(Construct):
         config: AuthConfig,
         domain_prefix: str,
         protected: bool,
+        ses: SesSender | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         tags = dict(tags or {})
+        email_configuration = CognitoUserPoolEmailConfiguration(email_sending_account="COGNITO_DEFAULT")
+        if ses is not None:
+            # creating it waits until SES reports the domain verified; its ARN is the identity's
+            verified = SesDomainIdentityVerification(self, "ses_verified", domain=ses.domain)
+            email_configuration = CognitoUserPoolEmailConfiguration(
+                email_sending_account="DEVELOPER",
+                source_arn=verified.arn,
+                from_email_address=ses.from_email_address,
+                configuration_set=ses.configuration_set,
+            )
         pool = CognitoUserPool(
             self,
             "pool",
@@ -91,7 +119,7 @@ class UserPool(Construct):
                     CognitoUserPoolAccountRecoverySettingRecoveryMechanism(name="verified_email", priority=1)
                 ]
             ),
-            email_configuration=CognitoUserPoolEmailConfiguration(email_sending_account="COGNITO_DEFAULT"),
+            email_configuration=email_configuration,
             verification_message_template=CognitoUserPoolVerificationMessageTemplate(
                 default_email_option="CONFIRM_WITH_CODE"
             ),

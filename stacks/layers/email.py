@@ -17,6 +17,8 @@ class EmailOutputs:
     """What a sender names: the identity (Cognito's `source_arn`), the From address and the configuration set."""
 
     identity_arn: str
+    domain: str
+    """The identity's domain (a reference to the identity, so a reader is applied after it)."""
     sender: str
     configuration_set_name: str | None
     mail_from_domain: str | None
@@ -36,6 +38,7 @@ def email_layer(scope: Construct, *, env: EnvironmentContext, zone_id: str | Non
     email = Email(scope, "email", name=env.prefix, config=config, zone_id=zone_id, region=env.region)
     return EmailOutputs(
         identity_arn=email.identity_arn,
+        domain=email.domain,
         sender=config.sender,
         configuration_set_name=email.configuration_set_name,
         mail_from_domain=email.mail_from_domain,

@@ -1,6 +1,7 @@
 """Identity layer: Cognito sign-in (user pool, SPA client, hosted UI, identity pool) when `[auth]` is enabled.
 
-It comes before compute so services (and the serverless API) can be handed the pool's ids.
+It comes after email, whose SES identity the pool sends through with `auth.email_sender = "ses"`, and before the
+serverless API, whose JWT authorizer validates the pool's tokens.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.identity import UserPool
+from modules.identity import SesSender, UserPool
 from stacks.layers.context import EnvironmentContext
+from stacks.layers.email import EmailOutputs
 from stacks.layers.stack_output import StackOutput
 
 
@@ -28,11 +30,21 @@ class IdentityOutputs:
     authenticated_role_arn: str | None
 
 
-def identity_layer(scope: Construct, *, env: EnvironmentContext) -> IdentityOutputs | None:
-    """The environment's Cognito sign-in, or None without `auth.enabled`."""
+def identity_layer(scope: Construct, *, env: EnvironmentContext, email: EmailOutputs | None) -> IdentityOutputs | None:
+    """The environment's Cognito sign-in, or None without `auth.enabled`; with `email_sender = "ses"` its mail
+    goes through the email layer's identity and configuration set."""
     config = env.config.auth
     if not config.enabled:
         return None
+    ses = None
+    if config.email_sender == "ses":
+        assert email is not None, "an SES sender needs [email] (config.identity_checks)"
+        address = config.from_address or email.sender
+        ses = SesSender(
+            domain=email.domain,
+            from_email_address=f"{config.from_name} <{address}>" if config.from_name else address,
+            configuration_set=email.configuration_set_name,
+        )
     pool = UserPool(
         scope,
         "identity",
@@ -41,6 +53,7 @@ def identity_layer(scope: Construct, *, env: EnvironmentContext) -> IdentityOutp
         config=config,
         domain_prefix=config.domain(env.prefix),
         protected=env.config.protected,
+        ses=ses,
     )
     return IdentityOutputs(
         user_pool_id=pool.user_pool_id,

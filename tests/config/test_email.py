@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from config import PlatformConfig
+from config.email import EmailConfig
 from tests.config.conftest import one_problem
 from tests.conftest import Json
 
@@ -51,3 +54,27 @@ def test_defaults(reference_config: PlatformConfig) -> None:
     assert not reference_config.environment("dev").email.enabled
     stg = reference_config.environment("stg").email
     assert (stg.hosted_zone, stg.sender) == ("acme.example", "no-reply@stg.acme.example")
+
+
+def test_dmarc_record_defaults_to_report_only() -> None:
+    config = EmailConfig(enabled=True, domain="acme.example")
+    assert config.dmarc and config.dmarc_record == "v=DMARC1; p=none"
+
+
+def test_dmarc_record_with_policy_and_report_address(reference_config: PlatformConfig) -> None:
+    prod = reference_config.environment("prod").email
+    assert prod.dmarc_record == "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@acme.example"
+    assert reference_config.environment("stg").email.dmarc_record == "v=DMARC1; p=none"
+
+
+@pytest.mark.parametrize("address", ["mailto:dmarc@acme.example", "dmarc", "dmarc@Acme.example", "a b@acme.example"])
+def test_dmarc_report_address_must_be_an_address(problems: Callable[[Json], list[str]], address: str) -> None:
+    found = problems({"environments": {"prod": {"email": {"dmarc_report_address": address}}}})
+    line = one_problem(found, "[prod] environments.prod.email.dmarc_report_address:")
+    assert "String should match pattern" in line
+
+
+def test_dmarc_policy_values(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"environments": {"prod": {"email": {"dmarc_policy": "block"}}}})
+    line = one_problem(found, "[prod] environments.prod.email.dmarc_policy:")
+    assert "'none', 'quarantine' or 'reject'" in line

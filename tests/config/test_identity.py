@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from config import PlatformConfig
-from config.identity import url_problem
+from config.identity import AuthConfig, url_problem
 from tests.config.conftest import one_problem
 from tests.conftest import PROJECT_DIR, REFERENCE_CONFIG, Json
 
@@ -105,5 +105,78 @@ def test_main_exits_2_naming_the_key(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert f"{broken} [prod] environments.prod.auth.callback_urls[0]: 'http://app.example.jp/auth/callback'" in (
+        result.stderr
+    )
+
+
+def test_ses_sender_is_opt_in_and_on_in_stg_and_prod(reference_config: PlatformConfig) -> None:
+    senders = {env.name: env.auth.email_sender for env in reference_config.environments}
+    assert senders == {"dev": "cognito", "stg": "ses", "prod": "ses"}
+    assert AuthConfig().email_sender == "cognito"  # nothing changes for an environment that does not ask
+
+
+def test_ses_sender_without_email(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"environments": {"stg": {"email": {"enabled": False}}}})
+    line = one_problem(found, "environments.stg.auth.email_sender:")
+    assert line == (
+        "environments.toml [stg] environments.stg.auth.email_sender: 'ses' sends through the environment's SES "
+        "identity, but email.enabled is false; enable [email] (with its domain) or use email_sender = 'cognito'"
+    )
+
+
+def test_ses_sender_without_dkim(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"environments": {"prod": {"email": {"dkim": False}}}})
+    line = one_problem(found, "[prod] environments.prod.auth.email_sender:")
+    assert "verifies through its DKIM records, but email.dkim is false" in line
+
+
+@pytest.mark.parametrize("address", ["no-reply@acme.example", "no-reply@mail.stg.acme.example"])
+def test_from_address_outside_the_email_domain(problems: Callable[[Json], list[str]], address: str) -> None:
+    found = problems({"environments": {"stg": {"auth": {"from_address": address}}}})
+    line = one_problem(found, "[stg] environments.stg.auth.from_address:")
+    assert line.endswith(
+        f"'{address}' is not in the SES identity's domain stg.acme.example (email.domain); "
+        "use an address @stg.acme.example"
+    )
+
+
+def test_from_address_in_the_email_domain_is_accepted(config_with: Callable[[Json], PlatformConfig]) -> None:
+    config = config_with({"environments": {"stg": {"auth": {"from_address": "accounts@stg.acme.example"}}}})
+    assert config.environment("stg").auth.from_address == "accounts@stg.acme.example"
+
+
+@pytest.mark.parametrize("key, value", [("from_address", "x@acme.example"), ("from_name", "Acme")])
+def test_sender_settings_need_the_ses_sender(problems: Callable[[Json], list[str]], key: str, value: str) -> None:
+    found = problems({"environments": {"dev": {"auth": {key: value}}}})  # dev keeps Cognito's sender
+    line = one_problem(found, f"[dev] environments.dev.auth.{key}:")
+    assert "is used only with email_sender = 'ses'" in line
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("email_sender", "SES"), ("from_address", "no-reply"), ("from_address", "a@B.example"), ("from_name", "A <b>")],
+)
+def test_malformed_sender_settings(problems: Callable[[Json], list[str]], key: str, value: str) -> None:
+    found = problems({"environments": {"prod": {"auth": {key: value}}}})
+    one_problem(found, f"[prod] environments.prod.auth.{key}:")
+
+
+def test_main_exits_2_for_an_ses_sender_without_email(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    text = REFERENCE_CONFIG.read_text()
+    assert "[environments.stg.email]\nenabled = true\n" in text
+    broken.write_text(
+        text.replace("[environments.stg.email]\nenabled = true\n", "[environments.stg.email]\nenabled = false\n")
+    )
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(broken), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_DIR,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{broken} [stg] environments.stg.auth.email_sender: 'ses' sends through the environment's SES identity" in (
         result.stderr
     )

@@ -168,3 +168,37 @@ def test_batch_role_name_too_long(problems: Callable[[Json], list[str]]) -> None
     found = problems({"defaults": {"batch": {"jobs": {key: {"repository": "api"}}}}})
     line = one_problem(found, f"batch.jobs.{key}:")
     assert "IAM allows 64" in line and "[prod]" in line
+
+
+def test_function_bucket_not_declared(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"defaults": {"api": {"functions": {"items": {"buckets": {"media": "read"}}}}}})
+    line = one_problem(found, "[stg, prod] defaults.api.functions.items.buckets.media:")
+    assert line == (
+        "environments.toml [stg, prod] defaults.api.functions.items.buckets.media: unknown bucket 'media'; "
+        "declare it in [storage.media] (declared: assets, uploads)"
+    )
+
+
+def test_function_queue_disabled_where_the_api_runs(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"environments": {"stg": {"queues": {"mailer": {"enabled": False}}}}})
+    line = one_problem(found, "[stg] defaults.api.functions.items.queues.mailer:")
+    assert "queue 'mailer' is disabled in this environment (queues.mailer.enabled = false)" in line
+
+
+def test_function_access_is_not_checked_where_the_api_is_off(config_with: Callable[[Json], PlatformConfig]) -> None:
+    # dev disables the mailer queue the reference function names, and has no API
+    dev = config_with({}).environment("dev")
+    assert not dev.api.enabled and "mailer" not in dev.enabled_queues
+
+
+def test_function_variable_also_set_by_the_function(problems: Callable[[Json], list[str]]) -> None:
+    found = problems({"defaults": {"api": {"functions": {"items": {"environment": {"MAILER_QUEUE_URL": "x"}}}}}})
+    line = one_problem(found, "[stg, prod] defaults.api.functions.items.queues.mailer:")
+    assert "the platform sets MAILER_QUEUE_URL to the queue's URL" in line
+
+
+@pytest.mark.parametrize("access", ["write", "receive-send"])
+def test_function_unknown_access_mode(problems: Callable[[Json], list[str]], access: str) -> None:
+    found = problems({"defaults": {"api": {"functions": {"items": {"queues": {"mailer": access}}}}}})
+    line = one_problem(found, "defaults.api.functions.items.queues.mailer:")
+    assert "'send', 'receive' or 'send-receive'" in line

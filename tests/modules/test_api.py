@@ -13,7 +13,9 @@ from cdktf import TerraformStack, Testing
 
 from config.api import ApiConfig
 from modules.api import JwtIssuer, ServerlessApi
+from modules.api.functions import FunctionAccess
 from modules.api.package import bootstrap_package
+from modules.iam import PolicyGrant
 from tests.conftest import Json, only, resources, synth_json
 from tests.terraform import module_test_stack, synth_and_validate
 
@@ -45,12 +47,13 @@ def build(scope: TerraformStack, config: ApiConfig, issuer: JwtIssuer | None = I
         function_security_group_ids={"items": "sg-items"},
         issuer=issuer,
         protected=kwargs.get("protected", False),
+        access=kwargs.get("access"),
     )
 
 
-def api_json(config: ApiConfig | None = None, issuer: JwtIssuer | None = ISSUER) -> Json:
+def api_json(config: ApiConfig | None = None, issuer: JwtIssuer | None = ISSUER, **kwargs: Any) -> Json:
     stack = TerraformStack(Testing.app(), "test")
-    build(stack, config or api_config(), issuer)
+    build(stack, config or api_config(), issuer, **kwargs)
     return synth_json(stack)
 
 
@@ -112,6 +115,59 @@ def test_environment_variables_are_encrypted_with_the_cmk_only_when_there_are_so
     assert functions["acme-prod-fn-items"]["environment"] == {"variables": {"STAGE": "prod"}}
     assert functions["acme-prod-fn-items"]["kms_key_arn"] == KMS
     assert "environment" not in functions["acme-prod-fn-hooks"] and "kms_key_arn" not in functions["acme-prod-fn-hooks"]
+
+
+UPLOADS = "arn:aws:s3:::acme-prod-uploads"
+ITEMS_ACCESS = FunctionAccess(
+    grants=(
+        PolicyGrant(sid="ListBucketUploads", actions=("s3:ListBucket",), resources=(UPLOADS,)),
+        PolicyGrant(
+            sid="BucketKey",
+            actions=("kms:Decrypt",),
+            resources=(KMS,),
+            conditions=(("StringEquals", "kms:ViaService", ("s3.ap-northeast-1.amazonaws.com",)),),
+        ),
+    ),
+    environment={"UPLOADS_BUCKET": "acme-prod-uploads"},
+)
+
+
+def permissions(document: Json) -> dict[str, list[Json]]:
+    policies = document["data"]["aws_iam_policy_document"]
+    return {
+        ("items" if "items" in name else "hooks"): policy["statement"]
+        for name, policy in policies.items()
+        if "permissions" in name
+    }
+
+
+def test_function_that_names_storage_gets_its_grants_and_variables_and_the_other_does_not() -> None:
+    config = api_config(functions={"items": {"environment": {"STAGE": "prod"}}, "hooks": {}})
+    document = api_json(config, access={"items": ITEMS_ACCESS})
+    statements = permissions(document)
+    assert [statement["sid"] for statement in statements["items"]] == ["OwnLogGroup", "ListBucketUploads", "BucketKey"]
+    assert statements["items"][1] == {"sid": "ListBucketUploads", "actions": ["s3:ListBucket"], "resources": [UPLOADS]}
+    assert statements["items"][2]["condition"] == [
+        {"test": "StringEquals", "variable": "kms:ViaService", "values": ["s3.ap-northeast-1.amazonaws.com"]}
+    ]
+    assert [statement["sid"] for statement in statements["hooks"]] == ["OwnLogGroup"]
+    functions = by_name(document, "aws_lambda_function", "function_name")
+    assert functions["acme-prod-fn-items"]["environment"] == {
+        "variables": {"STAGE": "prod", "UPLOADS_BUCKET": "acme-prod-uploads"}
+    }
+    assert functions["acme-prod-fn-items"]["kms_key_arn"] == KMS
+    assert "environment" not in functions["acme-prod-fn-hooks"]
+    roles = by_name(document, "aws_iam_role", "name")
+    assert roles["acme-prod-fn-items"]["description"].endswith("its log group and the buckets and queues it names")
+    assert roles["acme-prod-fn-hooks"]["description"].endswith(": its log group only")  # unchanged without access
+
+
+def test_access_variables_alone_are_encrypted_with_the_cmk() -> None:
+    config = api_config(functions={"items": {}, "hooks": {}})
+    functions = by_name(api_json(config, access={"hooks": ITEMS_ACCESS}), "aws_lambda_function", "function_name")
+    assert functions["acme-prod-fn-hooks"]["environment"] == {"variables": {"UPLOADS_BUCKET": "acme-prod-uploads"}}
+    assert functions["acme-prod-fn-hooks"]["kms_key_arn"] == KMS
+    assert "kms_key_arn" not in functions["acme-prod-fn-items"]
 
 
 def test_routes_use_the_jwt_authorizer_unless_public() -> None:
@@ -186,7 +242,7 @@ def test_first_deploy_package_is_deterministic_and_has_the_handler(runtime: str,
 
 def test_terraform_validate(tmp_path: Path, terraform_env: dict[str, str]) -> None:
     app, stack = module_test_stack(tmp_path)
-    build(stack, api_config(cors_allow_origins=("https://app.example.jp",)))
+    build(stack, api_config(cors_allow_origins=("https://app.example.jp",)), access={"items": ITEMS_ACCESS})
     synth_and_validate(app, "module", tmp_path, terraform_env)
 
 

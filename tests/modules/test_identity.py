@@ -10,7 +10,7 @@ import pytest
 from cdktf import TerraformStack, Testing
 
 from config.identity import AuthConfig
-from modules.identity import UserPool
+from modules.identity import SesSender, UserPool
 from tests.conftest import Json, only, resources, synth_json
 from tests.terraform import module_test_stack, synth_and_validate
 
@@ -21,7 +21,9 @@ def auth(**fields: Any) -> AuthConfig:
     return AuthConfig.model_validate({"enabled": True, "callback_urls": (CALLBACK,), **fields})
 
 
-def pool_json(config: AuthConfig | None = None, *, protected: bool = False) -> tuple[Json, UserPool]:
+def pool_json(
+    config: AuthConfig | None = None, *, protected: bool = False, ses: SesSender | None = None
+) -> tuple[Json, UserPool]:
     stack = TerraformStack(Testing.app(), "test")
     pool = UserPool(
         stack,
@@ -31,6 +33,7 @@ def pool_json(config: AuthConfig | None = None, *, protected: bool = False) -> t
         config=config or auth(logout_urls=("https://app.example.jp/login",)),
         domain_prefix="acme-prod",
         protected=protected,
+        ses=ses,
     )
     return synth_json(stack), pool
 
@@ -55,6 +58,43 @@ def test_user_pool_has_the_seed_settings() -> None:
     schema = {attribute["name"]: attribute for attribute in pool["schema"]}
     assert schema["display_name"]["mutable"] is True and schema["display_name"]["required"] is False
     assert schema["email"]["required"] is True
+
+
+SES = SesSender(
+    domain="${aws_sesv2_email_identity.email.email_identity}",
+    from_email_address="Acme <no-reply@acme.example>",
+    configuration_set="acme-prod",
+)
+
+
+def test_default_sender_has_no_ses_wait() -> None:
+    document, _ = pool_json()
+    assert only(document, "aws_cognito_user_pool")["email_configuration"] == {
+        "email_sending_account": "COGNITO_DEFAULT"
+    }
+    assert resources(document, "aws_ses_domain_identity_verification") == {}
+
+
+def test_ses_sender_waits_for_the_verified_identity() -> None:
+    document, _ = pool_json(auth(email_sender="ses"), ses=SES)
+    verification = only(document, "aws_ses_domain_identity_verification")
+    assert verification["domain"] == "${aws_sesv2_email_identity.email.email_identity}"
+    (name,) = resources(document, "aws_ses_domain_identity_verification")
+    assert only(document, "aws_cognito_user_pool")["email_configuration"] == {
+        "email_sending_account": "DEVELOPER",
+        "source_arn": f"${{aws_ses_domain_identity_verification.{name}.arn}}",
+        "from_email_address": "Acme <no-reply@acme.example>",
+        "configuration_set": "acme-prod",
+    }
+    # Cognito sends through its service-linked role: no sending-authorization policy on the identity
+    assert "aws_ses_identity_policy" not in document["resource"]
+
+
+def test_ses_sender_without_configuration_set() -> None:
+    ses = SesSender(domain="acme.example", from_email_address="no-reply@acme.example", configuration_set=None)
+    document, _ = pool_json(auth(email_sender="ses"), ses=ses)
+    configuration = only(document, "aws_cognito_user_pool")["email_configuration"]
+    assert "configuration_set" not in configuration and configuration["from_email_address"] == "no-reply@acme.example"
 
 
 def test_spa_client_is_public_with_code_flow_and_the_seed_token_lifetimes() -> None:
@@ -139,6 +179,7 @@ def test_terraform_validate(tmp_path: Path, terraform_env: dict[str, str]) -> No
         config=auth(),
         domain_prefix="acme-dev",
         protected=True,
+        ses=SesSender(domain="acme.example", from_email_address="Acme <no-reply@acme.example>", configuration_set="x"),
     )
     synth_and_validate(app, "module", tmp_path, terraform_env)
     assert json.loads((tmp_path / "stacks" / "module" / "cdk.tf.json").read_text())["resource"]

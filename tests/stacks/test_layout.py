@@ -241,3 +241,13 @@ def test_a_layer_switched_off_gets_no_state(config_with: Callable[[Json], Platfo
     assert written[0] == "bootstrap" and "dev-domain" not in written and "dev-edge" not in written
     assert written[1:] == [f"dev-{state}" for state in STATE_NAMES if f"dev-{state}" in written]  # in order
     assert {"dev-encryption", "dev-network", "dev-compute"} <= set(written)
+
+
+def test_identity_reads_email_and_api_reads_storage_across_states(layered_synthesized: Path) -> None:
+    after = {stack.name: stack.after for stack in stack_summaries(layered_synthesized)}
+    assert "prod-email" in after["prod-identity"]  # the pool sends through the SES identity
+    assert {"prod-storage", "prod-identity"} <= set(after["prod-api"])  # function grants, JWT issuer
+    assert LAYER_STACKS.index("prod-email") < LAYER_STACKS.index("prod-identity") < LAYER_STACKS.index("prod-api")
+    identity = stack_json(layered_synthesized, "prod-identity")
+    (verification,) = identity["resource"]["aws_ses_domain_identity_verification"].values()
+    assert verification["domain"].startswith("${data.terraform_remote_state.cross-stack-reference-input-prod-email.")

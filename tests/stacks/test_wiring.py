@@ -89,6 +89,8 @@ def toggled(reference_document: Json) -> Json:
     buckets = defaults["services"]["api"].pop("buckets")
     for name in ("dev", "stg"):
         environments[name]["services"]["api"]["buckets"] = dict(buckets)
+    function_buckets = defaults["api"]["functions"]["items"].pop("buckets")  # the API runs in stg and prod
+    environments["stg"].setdefault("api", {}).setdefault("functions", {})["items"] = {"buckets": function_buckets}
     environments["prod"]["storage"] = {key: {"enabled": False} for key in defaults["storage"]}
     environments["prod"]["batch"] = {"enabled": False}
     return document
