@@ -100,7 +100,11 @@ def moto_server(log: Path | None = None) -> Iterator[str]:
         yield f"https://127.0.0.1:{port}"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         if log is not None and not isinstance(output, int):
             output.close()
 

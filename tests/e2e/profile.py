@@ -55,6 +55,11 @@ SWAPS: tuple[Swap, ...] = (
         {"id": "emulator-redis", "primary_endpoint_address": "redis.emulator.invalid"},
     ),
     Swap(
+        "aws_elasticache_subnet_group",
+        "DeleteCacheSubnetGroup is not implemented (HTTP 500), so the stack cannot be destroyed.",
+        {"name": "emulator-cache-subnets"},
+    ),
+    Swap(
         "aws_appautoscaling_target",
         "Application Auto Scaling ListTagsForResource is not implemented (HTTP 500); the provider reads tags back.",
         {
@@ -172,35 +177,43 @@ def literal_certificates(document: Mapping[str, Any]) -> dict[tuple[str, str], s
 def profile_override(
     stack: str, document: Mapping[str, Any], certificates: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """The `resource` and `output` blocks of the stack's override: swaps, and imported certificates by region."""
-    resources: dict[str, dict[str, dict[str, Any]]] = {}
-    outputs: dict[str, dict[str, Any]] = {}
-    for swap in swaps_for(stack):
-        for name in document.get("resource", {}).get(swap.resource_type, {}):
-            resources.setdefault(swap.resource_type, {}).setdefault(name, {})["count"] = 0
-            pattern = re.compile(rf"\b{re.escape(swap.resource_type)}\.{re.escape(name)}\.(?P<attribute>\w+)")
-            for resource_type, items in document["resource"].items():
-                for other, body in items.items():
-                    for attribute, value in body.items():
-                        if attribute in ("depends_on", "//"):
-                            continue
-                        replaced = _replace(value, pattern, swap.stand_ins, f"{resource_type}.{other}.{attribute}")
-                        if replaced != value:
-                            resources.setdefault(resource_type, {}).setdefault(other, {})[attribute] = replaced
-            for output, body in document.get("output", {}).items():
-                replaced = _replace(body.get("value"), pattern, swap.stand_ins, f"output.{output}")
-                if replaced != body.get("value"):
-                    outputs[output] = {"value": replaced}
+    """The `resource`, `data` and `output` blocks of the stack's override: swaps, and imported certificates."""
+    swaps = [
+        (swap, name, re.compile(rf"\b{re.escape(swap.resource_type)}\.{re.escape(name)}\.(?P<attribute>\w+)"))
+        for swap in swaps_for(stack)
+        for name in document.get("resource", {}).get(swap.resource_type, {})
+    ]
+    override: dict[str, Any] = {}
+
+    def replaced(value: Any, where: str) -> Any:
+        for swap, _, pattern in swaps:
+            value = _replace(value, pattern, swap.stand_ins, where)
+        return value
+
+    for section in ("resource", "data"):
+        for block_type, items in document.get(section, {}).items():
+            for name, body in items.items():
+                for attribute, value in body.items():
+                    if attribute in ("depends_on", "//"):
+                        continue
+                    new = replaced(value, f"{'data.' if section == 'data' else ''}{block_type}.{name}.{attribute}")
+                    if new != value:
+                        override.setdefault(section, {}).setdefault(block_type, {}).setdefault(name, {})[attribute] = (
+                            new
+                        )
+    for output, body in document.get("output", {}).items():
+        new = replaced(body.get("value"), f"output.{output}")
+        if new != body.get("value"):
+            override.setdefault("output", {})[output] = {"value": new}
+    for swap, name, _ in swaps:
+        override.setdefault("resource", {}).setdefault(swap.resource_type, {}).setdefault(name, {})["count"] = 0
     for (address, attribute), region in literal_certificates(document).items():
         if certificates is None or region not in certificates:
             raise AssertionError(f"{address}.{attribute}: no certificate imported into the emulator for {region}")
         resource_type, name = address.split(".", 1)
-        resources.setdefault(resource_type, {}).setdefault(name, {})[attribute] = certificates[region]
-    override: dict[str, Any] = {}
-    if resources:
-        override["resource"] = resources
-    if outputs:
-        override["output"] = outputs
+        override.setdefault("resource", {}).setdefault(resource_type, {}).setdefault(name, {})[attribute] = (
+            certificates[region]
+        )
     return override
 
 

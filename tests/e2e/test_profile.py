@@ -20,6 +20,11 @@ DOCUMENT: dict[str, Any] = {
         },
         "aws_lb_listener": {"https": {"certificate_arn": CERTIFICATE, "port": 443}},
     },
+    "data": {
+        "aws_iam_policy_document": {
+            "deploy": {"statement": [{"resources": ["arn:group/${aws_elasticache_replication_group.redis.id}"]}]}
+        }
+    },
     "output": {"redis": {"value": "${aws_elasticache_replication_group.redis.primary_endpoint_address}"}},
 }
 
@@ -35,6 +40,9 @@ def test_swaps_are_left_out_and_their_references_get_stand_ins() -> None:
         "container_definitions": '[{"value": "${"emulator-redis"}-001"}]'
     }
     assert override["output"] == {"redis": {"value": '${"redis.emulator.invalid"}'}}
+    assert override["data"]["aws_iam_policy_document"]["deploy"] == {
+        "statement": [{"resources": ['arn:group/${"emulator-redis"}']}]
+    }
     assert override["resource"]["aws_lb_listener"]["https"] == {"certificate_arn": "arn:imported"}
     assert "aws_s3_bucket_policy" not in override["resource"]  # swapped in bootstrap only
 
