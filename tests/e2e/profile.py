@@ -79,6 +79,11 @@ SWAPS: tuple[Swap, ...] = (
         {"deployment_group_name": "emulator-deployment-group"},
     ),
     Swap(
+        "aws_cognito_identity_pool_roles_attachment",
+        "SetIdentityPoolRoles is not implemented (HTTP 500).",
+        {},
+    ),
+    Swap(
         "aws_s3_bucket_policy",
         "Deny statements with a Condition are evaluated without it, so the TLS-only (aws:SecureTransport) policy of "
         "the state bucket denies every request, terraform init included.",
