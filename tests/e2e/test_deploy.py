@@ -34,6 +34,7 @@ pytestmark = pytest.mark.e2e
 
 DEPLOYMENTS = [
     pytest.param("environments.toml", ("dev",), "dev", id="reference-dev"),
+    pytest.param("environments.toml", ("dev",), None, id="reference-dev-terraform"),
 ]
 """(config file, environments in apply order, the one deployed through `cdktf deploy` or None: plain terraform)."""
 
