@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -23,133 +22,15 @@ import pytest
 from config import PlatformConfig
 from main import synthesize
 from tests.conftest import PROJECT_DIR
+from tests.e2e.emulator import emulator_backend, emulator_overrides, moto_server, object_encryption, provider_override
 from tests.terraform import terraform
-
-MOTO_SERVER = PROJECT_DIR / ".venv-tools" / "bin" / "moto_server"
-TOOLS_PYTHON = PROJECT_DIR / ".venv-tools" / "bin" / "python"
-HEAD_OBJECT = """
-import json, sys
-import boto3
-endpoint, bucket, key = sys.argv[1:]
-options = dict(endpoint_url=endpoint, region_name="ap-northeast-1", verify=False,
-               aws_access_key_id="test", aws_secret_access_key="test")
-head = boto3.client("s3", **options).head_object(Bucket=bucket, Key=key)
-kms_key_id = head.get("SSEKMSKeyId")
-key_arn = boto3.client("kms", **options).describe_key(KeyId=kms_key_id)["KeyMetadata"]["Arn"] if kms_key_id else None
-print(json.dumps({"ServerSideEncryption": head.get("ServerSideEncryption"), "KeyArn": key_arn}))
-"""
-"""Reads an object's encryption from moto with boto3 (in the tools venv), the key resolved through KMS: AWS
-reports the key ARN, moto echoes what the writer sent (here the alias)."""
-SERVICES = (
-    "s3",
-    "dynamodb",
-    "kms",
-    "sts",
-    "iam",
-    "ec2",
-    "ecs",
-    "elbv2",
-    "rds",
-    "elasticache",
-    "secretsmanager",
-    "ssm",
-    "logs",
-    "wafv2",
-    "ecr",
-    "codedeploy",
-    "appautoscaling",
-    "cloudwatch",
-)
-"""Provider endpoint names of every AWS API the stacks use, all pointed at moto."""
 
 
 @pytest.fixture(scope="module")
 def moto() -> Iterator[str]:
     """A moto server with TLS on a free loopback port (the state bucket refuses plain HTTP)."""
-    if not MOTO_SERVER.exists():
-        pytest.fail(f"{MOTO_SERVER} is missing: run `make install`")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port), "--ssl"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as client:
-                if client.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        else:
-            pytest.fail("moto_server did not start")
-        yield f"https://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def provider_override(endpoint: str) -> dict[str, Any]:
-    return {
-        "region": "ap-northeast-1",
-        "access_key": "test",
-        "secret_key": "test",
-        "insecure": True,
-        "skip_credentials_validation": True,
-        "skip_metadata_api_check": True,
-        "skip_requesting_account_id": True,
-        "s3_use_path_style": True,
-        "endpoints": [dict.fromkeys(SERVICES, endpoint)],
-    }
-
-
-def object_encryption(endpoint: str, bucket: str, key: str) -> dict[str, str | None]:
-    """`ServerSideEncryption` of an object in moto and the ARN of the KMS key it names (None without one)."""
-    result = subprocess.run(
-        [str(TOOLS_PYTHON), "-c", HEAD_OBJECT, endpoint, bucket, key],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PYTHONWARNINGS": "ignore"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    encryption: dict[str, str | None] = json.loads(result.stdout)
-    return encryption
-
-
-def emulator_backend(document: dict[str, Any], endpoint: str) -> dict[str, Any]:
-    """The synthesized S3 backend block plus only the emulator's endpoints, dummy credentials and TLS skip."""
-    backend = dict(document["terraform"]["backend"]["s3"])
-    backend.update(
-        access_key="test",
-        secret_key="test",
-        insecure=True,
-        skip_credentials_validation=True,
-        skip_requesting_account_id=True,
-        skip_metadata_api_check=True,
-        use_path_style=True,
-        endpoints={"s3": endpoint, "dynamodb": endpoint, "sts": endpoint, "iam": endpoint},
-    )
-    return backend
-
-
-def emulator_overrides(document: dict[str, Any], endpoint: str) -> dict[str, Any]:
-    """Backend, provider and every `terraform_remote_state` reader of a stack, pointed at the emulator."""
-    override: dict[str, Any] = {
-        "terraform": {"backend": {"s3": emulator_backend(document, endpoint)}},
-        "provider": {"aws": [provider_override(endpoint)]},
-    }
-    readers = document.get("data", {}).get("terraform_remote_state", {})
-    if readers:
-        override["data"] = {
-            "terraform_remote_state": {
-                name: {"config": emulator_backend({"terraform": {"backend": {"s3": reader["config"]}}}, endpoint)}
-                for name, reader in readers.items()
-            }
-        }
-    return override
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 def test_bootstrap_then_environment_plan_on_the_created_backend(

@@ -1,0 +1,154 @@
+"""Deploy a synthesized config on the emulator: the steps of tests/e2e/test_deploy.py, one function each."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import PROJECT_DIR
+from tests.e2e.emulator import aws_call, import_certificate, write_overrides
+from tests.e2e.profile import literal_certificates, profile_override, swapped_addresses, untolerated
+from tests.terraform import terraform
+
+PARALLELISM = "-parallelism=20"
+CDKTF = PROJECT_DIR / "node_modules" / ".bin" / "cdktf"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Applied:
+    stack: str
+    applied: int
+    total: int
+    swapped: int
+    replan: str
+    seconds: float
+
+
+def stack_document(stack: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((stack / "cdk.tf.json").read_text())
+    return document
+
+
+def resource_count(document: Mapping[str, Any]) -> int:
+    return sum(len(items) for items in document.get("resource", {}).values())
+
+
+def seed_emulator(endpoint: str, stacks: list[Path]) -> dict[str, str]:
+    """What a real account has before the first deploy: the public hosted zones the stacks look up, and a
+    certificate in each region whose placeholder ARN the config gives. Returns the imported ARNs by region."""
+    zones = sorted(
+        {
+            zone["name"]
+            for stack in stacks
+            for zone in stack_document(stack).get("data", {}).get("aws_route53_zone", {}).values()
+        }
+    )
+    for zone in zones:
+        aws_call(endpoint, "client('route53').create_hosted_zone(Name=args[0], CallerReference=args[0])", zone)
+    regions = sorted({region for stack in stacks for region in literal_certificates(stack_document(stack)).values()})
+    return {region: import_certificate(endpoint, region, "emulator.example") for region in regions}
+
+
+def prepare(stack: Path, endpoint: str, certificates: Mapping[str, str]) -> dict[str, Any]:
+    document = stack_document(stack)
+    write_overrides(stack, endpoint, profile_override(stack.name, document, certificates))
+    return document
+
+
+def state_addresses(stack: Path, env: dict[str, str]) -> list[str]:
+    listed = terraform(stack, env, "state", "list").stdout.split()
+    return [address for address in listed if not address.startswith("data.")]
+
+
+def apply_with_terraform(stack: Path, env: dict[str, str]) -> None:
+    terraform(stack, env, "init", "-input=false")
+    terraform(stack, env, "apply", "-auto-approve", "-input=false", PARALLELISM)
+
+
+def apply_with_cdktf(project: Path, stack: Path, env: dict[str, str]) -> None:
+    """`cdktf deploy <stack>` from the project folder, as the README tells users (no re-synth: it would drop the
+    emulator's override files)."""
+    shutil.copy(PROJECT_DIR / "cdktf.json", project / "cdktf.json")
+    cli_env = {**env, "PATH": f"{CDKTF.parent}:{env['PATH']}", "CHECKPOINT_DISABLE": "1"}
+    deploy = subprocess.run(
+        [
+            str(CDKTF),
+            "deploy",
+            stack.name,
+            "--skip-synth",
+            "--skip-provider-lock",
+            "--auto-approve",
+            "--terraform-parallelism",
+            "20",
+        ],
+        cwd=project,
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = ANSI.sub("", deploy.stdout)
+    assert deploy.returncode == 0, output[-5000:] + deploy.stderr[-3000:]
+    assert "Apply complete!" in output, output[-3000:]
+
+
+def replan(stack: Path, env: dict[str, str]) -> list[str]:
+    """Every change of a plan right after the apply that the emulator profile does not explain."""
+    terraform(stack, env, "plan", "-input=false", "-out=replan.tfplan", PARALLELISM)
+    plan = json.loads(terraform(stack, env, "show", "-json", "replan.tfplan").stdout)
+    return untolerated(plan.get("resource_changes", []))
+
+
+def apply_stack(project: Path, stack: Path, env: dict[str, str], *, through_cdktf: bool) -> Applied:
+    document = stack_document(stack)
+    started = time.monotonic()
+    if through_cdktf:
+        apply_with_cdktf(project, stack, env)
+    else:
+        apply_with_terraform(stack, env)
+    seconds = time.monotonic() - started
+    total = resource_count(document)
+    swapped = len(swapped_addresses(stack.name, document))
+    applied = len(state_addresses(stack, env))
+    problems = replan(stack, env)
+    return Applied(stack.name, applied, total, swapped, "no changes" if not problems else "; ".join(problems), seconds)
+
+
+def lift_protection(stack: Path, endpoint: str, env: dict[str, str]) -> None:
+    """Teardown of a protected environment, as its owner would: protection off (prevent_destroy, deletion protection,
+    force_destroy on buckets), applied, then destroyed. Written into a second override file."""
+    document = stack_document(stack)
+    resources: dict[str, dict[str, dict[str, Any]]] = {}
+    for resource_type, items in document.get("resource", {}).items():
+        for name, body in items.items():
+            lifted: dict[str, Any] = {}
+            if body.get("lifecycle", {}).get("prevent_destroy"):
+                lifted["lifecycle"] = {"prevent_destroy": False}
+            for flag in ("deletion_protection", "enable_deletion_protection"):
+                if body.get(flag) is True:
+                    lifted[flag] = False
+            if body.get("force_destroy") is False:
+                lifted["force_destroy"] = True
+            if lifted:
+                resources.setdefault(resource_type, {})[name] = lifted
+    (stack / "teardown_override.tf.json").write_text(json.dumps({"resource": resources}, indent=1))
+    terraform(stack, env, "apply", "-auto-approve", "-input=false", PARALLELISM)
+
+
+def destroy(stack: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", PARALLELISM],
+        cwd=stack,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -1,0 +1,268 @@
+"""The emulator profile: everything the end-to-end test changes or tolerates because moto 5.2.5 is not AWS.
+
+Test-only. Each entry names the emulator behaviour behind it. The synthesized `cdk.tf.json` is never edited: a swap
+is written into the stack's `moto_override.tf.json` as `count = 0` on the resource plus a stand-in value for every
+attribute of another resource that refers to it. Any apply failure, and any re-plan change not listed in
+TOLERATED_CHANGES, fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Swap:
+    """A resource type the emulator cannot create, read back or delete: left out (`count = 0`), and every reference
+    to one of its attributes in another resource or an output becomes the literal in `stand_ins`."""
+
+    resource_type: str
+    behaviour: str
+    stand_ins: Mapping[str, str]
+    """Attribute referred to -> the literal used instead on the emulator."""
+    stacks: tuple[str, ...] = ()
+    """Only in these stacks (empty: every stack)."""
+
+
+@dataclass(frozen=True)
+class Tolerated:
+    """A re-plan difference the emulator causes (a read-back gap) that AWS would not show."""
+
+    resource_types: tuple[str, ...]
+    attribute: str
+    """Top-level attribute whose before and after differ (for `replace`: the attribute forcing the replacement)."""
+    behaviour: str
+    replace: bool = False
+    """The difference forces a replacement (otherwise only an in-place update is tolerated)."""
+    unknown_only: bool = False
+    """Tolerated only as "known after apply", a consequence of another tolerated change, never as a new value."""
+
+
+SWAPS: tuple[Swap, ...] = (
+    Swap(
+        "aws_elasticache_parameter_group",
+        "CreateCacheParameterGroup is not implemented (HTTP 500).",
+        {"name": "default.redis7"},
+    ),
+    Swap(
+        "aws_elasticache_replication_group",
+        "CreateReplicationGroup does not create the member cache clusters, so the provider's read-back "
+        "(DescribeCacheClusters of <group>-001) answers CacheClusterNotFound.",
+        {"id": "emulator-redis", "primary_endpoint_address": "redis.emulator.invalid"},
+    ),
+    Swap(
+        "aws_elasticache_subnet_group",
+        "DeleteCacheSubnetGroup is not implemented (HTTP 500), so the stack cannot be destroyed.",
+        {"name": "emulator-cache-subnets"},
+    ),
+    Swap(
+        "aws_appautoscaling_target",
+        "Application Auto Scaling ListTagsForResource is not implemented (HTTP 500); the provider reads tags back.",
+        {
+            "resource_id": "service/emulator/emulator",
+            "scalable_dimension": "ecs:service:DesiredCount",
+            "service_namespace": "ecs",
+        },
+    ),
+    Swap(
+        "aws_appautoscaling_policy",
+        "Its scalable target is swapped (above); moto refuses a policy without a registered target.",
+        {},
+    ),
+    Swap(
+        "aws_codedeploy_deployment_group",
+        "DeleteDeploymentGroup is not implemented (HTTP 500), so the stack cannot be destroyed.",
+        {"deployment_group_name": "emulator-deployment-group"},
+    ),
+    Swap(
+        "aws_cognito_identity_pool_roles_attachment",
+        "SetIdentityPoolRoles is not implemented (HTTP 500).",
+        {},
+    ),
+    Swap(
+        "aws_s3_bucket_policy",
+        "Deny statements with a Condition are evaluated without it, so the TLS-only (aws:SecureTransport) policy of "
+        "the state bucket denies every request, terraform init included.",
+        {},
+        stacks=("bootstrap",),
+    ),
+)
+SECURITY_GROUP_RULES = ("aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule")
+
+TOLERATED_CHANGES: tuple[Tolerated, ...] = (
+    Tolerated(
+        ("aws_ecs_service",),
+        "capacity_provider_strategy",
+        "DescribeServices returns no capacityProviderStrategy, so the provider sees it removed (ForceNew).",
+        replace=True,
+    ),
+    Tolerated(
+        ("aws_iam_role_policy",),
+        "policy",
+        "Known after apply only because it names ECS service ARNs or the RDS-managed secret of a resource the "
+        "emulator re-plans (above), never a new value.",
+        unknown_only=True,
+    ),
+    Tolerated(
+        ("aws_db_parameter_group",),
+        "parameter",
+        "DescribeDBParameters does not return the user-set parameter values.",
+    ),
+    Tolerated(
+        ("aws_rds_cluster",),
+        "scaling_configuration",
+        "DescribeDBClusters returns no ScalingConfigurationInfo.",
+    ),
+    *(
+        Tolerated(
+            ("aws_rds_cluster_instance",),
+            attribute,
+            "DescribeDBInstances does not return the Performance Insights settings.",
+        )
+        for attribute in (
+            "performance_insights_enabled",
+            "performance_insights_kms_key_id",
+            "performance_insights_retention_period",
+        )
+    ),
+    Tolerated(
+        SECURITY_GROUP_RULES,
+        "description",
+        "DescribeSecurityGroupRules returns no Description for a rule that references a security group.",
+    ),
+    Tolerated(
+        SECURITY_GROUP_RULES,
+        "referenced_security_group_id",
+        "DescribeSecurityGroupRules returns the referenced group as <account>/<sg-id> (the cross-account form).",
+    ),
+)
+
+ACM_ARN = re.compile(r"^arn:aws:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$")
+"""A literal certificate ARN from the config (bring your own certificate): it exists nowhere on the emulator, so it
+is replaced by a self-signed certificate imported into the emulator's ACM in the same region."""
+
+
+def swaps_for(stack: str) -> list[Swap]:
+    return [swap for swap in SWAPS if not swap.stacks or stack in swap.stacks]
+
+
+def _replace(value: Any, pattern: re.Pattern[str], stand_ins: Mapping[str, str], where: str) -> Any:
+    """`value` with every reference matched by `pattern` replaced by its stand-in as an HCL string literal."""
+    if isinstance(value, str):
+
+        def literal(match: re.Match[str]) -> str:
+            attribute = match["attribute"]
+            if attribute not in stand_ins:
+                raise AssertionError(f"{where} refers to {match[0]}: add a stand-in for {attribute!r} to the profile")
+            return json.dumps(stand_ins[attribute])
+
+        return pattern.sub(literal, value)
+    if isinstance(value, Mapping):
+        return {key: _replace(item, pattern, stand_ins, where) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace(item, pattern, stand_ins, where) for item in value]
+    return value
+
+
+def literal_certificates(document: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    """(resource type.name, attribute) -> region of every top-level literal ACM certificate ARN."""
+    found: dict[tuple[str, str], str] = {}
+    for resource_type, items in document.get("resource", {}).items():
+        for name, body in items.items():
+            for attribute, value in body.items():
+                if isinstance(value, str) and (match := ACM_ARN.match(value)):
+                    found[(f"{resource_type}.{name}", attribute)] = match["region"]
+    return found
+
+
+def profile_override(
+    stack: str, document: Mapping[str, Any], certificates: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The `resource`, `data` and `output` blocks of the stack's override: swaps, and imported certificates."""
+    swaps = [
+        (swap, name, re.compile(rf"\b{re.escape(swap.resource_type)}\.{re.escape(name)}\.(?P<attribute>\w+)"))
+        for swap in swaps_for(stack)
+        for name in document.get("resource", {}).get(swap.resource_type, {})
+    ]
+    override: dict[str, Any] = {}
+
+    def replaced(value: Any, where: str) -> Any:
+        for swap, _, pattern in swaps:
+            value = _replace(value, pattern, swap.stand_ins, where)
+        return value
+
+    for section in ("resource", "data"):
+        for block_type, items in document.get(section, {}).items():
+            for name, body in items.items():
+                for attribute, value in body.items():
+                    if attribute in ("depends_on", "//"):
+                        continue
+                    new = replaced(value, f"{'data.' if section == 'data' else ''}{block_type}.{name}.{attribute}")
+                    if new != value:
+                        override.setdefault(section, {}).setdefault(block_type, {}).setdefault(name, {})[attribute] = (
+                            new
+                        )
+    for output, body in document.get("output", {}).items():
+        new = replaced(body.get("value"), f"output.{output}")
+        if new != body.get("value"):
+            override.setdefault("output", {})[output] = {"value": new}
+    for swap, name, _ in swaps:
+        override.setdefault("resource", {}).setdefault(swap.resource_type, {}).setdefault(name, {})["count"] = 0
+    for (address, attribute), region in literal_certificates(document).items():
+        if certificates is None or region not in certificates:
+            raise AssertionError(f"{address}.{attribute}: no certificate imported into the emulator for {region}")
+        resource_type, name = address.split(".", 1)
+        override.setdefault("resource", {}).setdefault(resource_type, {}).setdefault(name, {})[attribute] = (
+            certificates[region]
+        )
+    return override
+
+
+def swapped_addresses(stack: str, document: Mapping[str, Any]) -> list[str]:
+    return [
+        f"{swap.resource_type}.{name}"
+        for swap in swaps_for(stack)
+        for name in document.get("resource", {}).get(swap.resource_type, {})
+    ]
+
+
+def _tolerated(resource_type: str, attribute: str, *, replace: bool, unknown: bool) -> bool:
+    return any(
+        resource_type in entry.resource_types
+        and entry.attribute == attribute
+        and entry.replace == replace
+        and (unknown or not entry.unknown_only)
+        for entry in TOLERATED_CHANGES
+    )
+
+
+def untolerated(changes: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every re-plan change (from `terraform show -json`'s resource_changes) the profile does not explain."""
+    problems = []
+    for change in changes:
+        actions = change["change"]["actions"]
+        if actions in (["no-op"], ["read"]):
+            continue
+        if actions in (["delete", "create"], ["create", "delete"]):
+            paths = change["change"].get("replace_paths") or [[]]
+            for path in paths:
+                if not path or not _tolerated(change["type"], str(path[0]), replace=True, unknown=False):
+                    problems.append(f"{change['address']}: replaced because of {path}")
+            continue
+        if actions != ["update"]:
+            problems.append(f"{change['address']}: {'/'.join(actions)}")
+            continue
+        before, after = change["change"]["before"] or {}, change["change"]["after"] or {}
+        unknown = change["change"].get("after_unknown") or {}
+        for attribute in sorted(set(before) | set(after)):
+            is_unknown = unknown.get(attribute) is True
+            if before.get(attribute) == after.get(attribute) and not is_unknown:
+                continue
+            if not _tolerated(change["type"], attribute, replace=False, unknown=is_unknown):
+                shown = "(known after apply)" if is_unknown else repr(after.get(attribute))
+                problems.append(f"{change['address']}.{attribute}: {before.get(attribute)!r} -> {shown}")
+    return problems
