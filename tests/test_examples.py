@@ -374,3 +374,24 @@ def test_readme_command_synthesizes_the_todo_example(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Synthesized 3 stacks from examples/todo/environments.toml" in result.stdout
     assert sorted(path.name for path in (tmp_path / "out" / "stacks").iterdir()) == ["bootstrap", "dev", "prod"]
+
+
+# --- examples/README.md: the cost table -------------------------------------------------------------------
+
+
+def test_cost_table_matches_the_cost_command(synthesized_file: Callable[[Path], Path]) -> None:
+    """Each "ours" figure of the seeds-beside-ours table is what `python main.py cost` prints for that example."""
+    from tools.cost import estimate, read_stacks
+
+    text = (EXAMPLES_DIR / "README.md").read_text()
+    section = text.split("\n## Cost: ", 1)[1]
+    rows = re.findall(r"^\| ([a-z-]+) \| ([a-z]+) \| [^|]+ \| \$([\d,.]+) \| \$([\d,.]+) \|$", section, re.MULTILINE)
+    assert {name for name, *_ in rows} == {"zedi", "go-ddd-ca", "todo", "bookmark-manager"}
+    for name, environment, baseline, peak in rows:
+        config = build_config(tomllib.loads(config_path(name).read_text()), str(config_path(name)))
+        (result,) = estimate(
+            read_stacks(synthesized_file(config_path(name))),
+            [environment],
+            {environment: config.environment(environment).cost},
+        )
+        assert (f"{result.baseline:,.2f}", f"{result.peak:,.2f}") == (baseline, peak), name
