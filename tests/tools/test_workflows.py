@@ -422,3 +422,13 @@ def test_command_writes_then_checks(tmp_path: Path) -> None:
     (out / APPLY_FILE).write_text((out / APPLY_FILE).read_text().replace("apply-stg", "apply-xyz"))
     drifted = run("--check")
     assert drifted.returncode == 1 and f"{out / APPLY_FILE} differ" in drifted.stderr
+
+
+def test_readme_excerpt_is_part_of_the_reference_apply_workflow(
+    synthesized: Path, reference_config: PlatformConfig
+) -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    excerpt = readme.split("Excerpt of `platform-apply.yml` for the reference config:\n\n```yaml\n", 1)[1]
+    excerpt = excerpt.split("\n```", 1)[0]
+    assert excerpt.count("\n") >= 10
+    assert excerpt in workflows.render(stacks_of(synthesized, reference_config))[APPLY_FILE]
