@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import urllib.parse
+import warnings
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -78,7 +79,9 @@ class StandIn:
         context.load_cert_chain(*certificate)
         if minimum < ssl.TLSVersion.TLSv1_2:
             context.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 refuses TLS 1.0/1.1 at the default level
-        context.minimum_version = minimum
+        with warnings.catch_warnings():  # the broken stand-in offers TLS 1.0 on purpose; Python flags it as deprecated
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = minimum
         self.https = ThreadingHTTPServer(("127.0.0.1", 0), handler(behaviour, 0, secure=True))
         self.https.socket = context.wrap_socket(self.https.socket, server_side=True)
         https_port = self.https.server_address[1]
