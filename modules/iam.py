@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
@@ -68,3 +69,39 @@ class PolicyGrant:
             ]
             or None,
         )
+
+
+def secret_read_statements(
+    *, secret_arns: Sequence[str], parameter_arns: Sequence[str], kms_key_arn: str, region: str
+) -> list[DataAwsIamPolicyDocumentStatement]:
+    """What an execution role needs to inject container secrets: read exactly these secrets and parameters, and
+    decrypt with the CMK that encrypts them only when Secrets Manager or SSM asks on its behalf (none without any)."""
+    statements = []
+    if secret_arns:
+        statements.append(
+            DataAwsIamPolicyDocumentStatement(
+                sid="ReadSecrets", actions=["secretsmanager:GetSecretValue"], resources=list(secret_arns)
+            )
+        )
+    if parameter_arns:
+        statements.append(
+            DataAwsIamPolicyDocumentStatement(
+                sid="ReadParameters", actions=["ssm:GetParameters"], resources=list(parameter_arns)
+            )
+        )
+    if statements:
+        statements.append(
+            DataAwsIamPolicyDocumentStatement(
+                sid="DecryptSecrets",
+                actions=["kms:Decrypt"],
+                resources=[kms_key_arn],
+                condition=[
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="StringEquals",
+                        variable="kms:ViaService",
+                        values=[f"secretsmanager.{region}.amazonaws.com", f"ssm.{region}.amazonaws.com"],
+                    )
+                ],
+            )
+        )
+    return statements

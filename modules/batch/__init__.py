@@ -22,14 +22,13 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
 )
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from config.batch import BatchConfig, BatchJobConfig, batch_role_names
-from modules.iam import PolicyGrant, service_trust_policy
+from modules.iam import PolicyGrant, secret_read_statements, service_trust_policy
 from modules.security.roles import ECR_PULL
 
 
@@ -69,37 +68,10 @@ class JobWiring:
 
 
 def secret_statements(wiring: JobWiring, *, region: str, kms_key_arn: str) -> list[DataAwsIamPolicyDocumentStatement]:
-    """What the execution role needs to inject the job's secrets: read exactly those secrets and parameters, and
-    decrypt with the CMK that encrypts them only when Secrets Manager or SSM asks on its behalf."""
-    statements = []
-    if wiring.secret_arns:
-        statements.append(
-            DataAwsIamPolicyDocumentStatement(
-                sid="ReadSecrets", actions=["secretsmanager:GetSecretValue"], resources=list(wiring.secret_arns)
-            )
-        )
-    if wiring.parameter_arns:
-        statements.append(
-            DataAwsIamPolicyDocumentStatement(
-                sid="ReadParameters", actions=["ssm:GetParameters"], resources=list(wiring.parameter_arns)
-            )
-        )
-    if statements:
-        statements.append(
-            DataAwsIamPolicyDocumentStatement(
-                sid="DecryptSecrets",
-                actions=["kms:Decrypt"],
-                resources=[kms_key_arn],
-                condition=[
-                    DataAwsIamPolicyDocumentStatementCondition(
-                        test="StringEquals",
-                        variable="kms:ViaService",
-                        values=[f"secretsmanager.{region}.amazonaws.com", f"ssm.{region}.amazonaws.com"],
-                    )
-                ],
-            )
-        )
-    return statements
+    """What the execution role needs to inject the job's secrets (modules/iam.py `secret_read_statements`)."""
+    return secret_read_statements(
+        secret_arns=wiring.secret_arns, parameter_arns=wiring.parameter_arns, kms_key_arn=kms_key_arn, region=region
+    )
 
 
 class Batch(Construct):

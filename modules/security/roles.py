@@ -17,7 +17,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from config.services import ServiceConfig
-from modules.iam import PolicyGrant, service_trust_policy
+from modules.iam import PolicyGrant, secret_read_statements, service_trust_policy
 
 ECR_PULL = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
 EXEC_CHANNELS = (
@@ -94,33 +94,9 @@ class ServiceRoles(Construct):
                 resources=[log_group_arn, f"{log_group_arn}:*"],
             ),
         ]
-        if secret_arns:
-            execution_statements.append(
-                DataAwsIamPolicyDocumentStatement(
-                    sid="ReadSecrets", actions=["secretsmanager:GetSecretValue"], resources=list(secret_arns)
-                )
-            )
-        if parameter_arns:
-            execution_statements.append(
-                DataAwsIamPolicyDocumentStatement(
-                    sid="ReadParameters", actions=["ssm:GetParameters"], resources=list(parameter_arns)
-                )
-            )
-        if secret_arns or parameter_arns:
-            execution_statements.append(
-                DataAwsIamPolicyDocumentStatement(
-                    sid="DecryptSecrets",
-                    actions=["kms:Decrypt"],
-                    resources=[kms_key_arn],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="StringEquals",
-                            variable="kms:ViaService",
-                            values=[f"secretsmanager.{region_name}.amazonaws.com", f"ssm.{region_name}.amazonaws.com"],
-                        )
-                    ],
-                )
-            )
+        execution_statements += secret_read_statements(
+            secret_arns=secret_arns, parameter_arns=parameter_arns, kms_key_arn=kms_key_arn, region=region_name
+        )
         execution_policy = DataAwsIamPolicyDocument(self, "execution_permissions", statement=execution_statements)
         IamRolePolicy(self, "execution_policy", name="start-task", role=execution.id, policy=execution_policy.json)
 
