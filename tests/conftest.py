@@ -61,6 +61,16 @@ def synth_json(stack: Any) -> Json:
     return document
 
 
+def platform_json(config: PlatformConfig, name: str) -> Json:
+    """One environment of `config` as a single `PlatformStack`, synthesized in process."""
+    from cdktf import Testing
+
+    from stacks.platform import PlatformStack
+
+    app = Testing.app()
+    return synth_json(PlatformStack(app, name, project=config.project, environment=config.environment(name)))
+
+
 def resources(document: Json, resource_type: str) -> dict[str, Json]:
     """All resources of one type in a synthesized stack, by logical id."""
     return dict(document.get("resource", {}).get(resource_type, {}))

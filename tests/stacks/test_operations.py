@@ -8,32 +8,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cdktf import Testing
 
 from config import PlatformConfig
 from modules.monitoring import TRAIL_FILTERS
-from stacks.platform import PlatformStack
-from tests.conftest import Json, resources, synth_json
-
-
-def platform(config: PlatformConfig, name: str) -> Json:
-    app = Testing.app()
-    return synth_json(PlatformStack(app, name, project=config.project, environment=config.environment(name)))
+from tests.conftest import Json, platform_json, resources
 
 
 @pytest.fixture(scope="module")
 def prod(reference_config: PlatformConfig) -> Json:
-    return platform(reference_config, "prod")
+    return platform_json(reference_config, "prod")
 
 
 @pytest.fixture(scope="module")
 def stg(reference_config: PlatformConfig) -> Json:
-    return platform(reference_config, "stg")
+    return platform_json(reference_config, "stg")
 
 
 @pytest.fixture(scope="module")
 def dev(reference_config: PlatformConfig) -> Json:
-    return platform(reference_config, "dev")
+    return platform_json(reference_config, "dev")
 
 
 def reference_id(expression: str) -> tuple[str, str]:
@@ -156,7 +149,7 @@ def test_no_trail_alarms_in_dev(dev: Json) -> None:
 def test_trail_alarms_need_alarms_audit_and_the_toggle(
     override: Json, config_with: Callable[[Json], PlatformConfig]
 ) -> None:
-    document = platform(config_with({"environments": {"stg": override}}), "stg")
+    document = platform_json(config_with({"environments": {"stg": override}}), "stg")
     assert not resources(document, "aws_cloudwatch_log_metric_filter") and not trail_alarms(document)
 
 
@@ -200,7 +193,7 @@ def test_no_session_document_without_a_bastion_or_with_logging_off(
     dev: Json, config_with: Callable[[Json], PlatformConfig]
 ) -> None:
     assert not resources(dev, "aws_ssm_document")
-    document = platform(config_with({"environments": {"stg": {"bastion": {"session_logging": False}}}}), "stg")
+    document = platform_json(config_with({"environments": {"stg": {"bastion": {"session_logging": False}}}}), "stg")
     assert resources(document, "aws_instance")  # the bastion stays
     assert not resources(document, "aws_ssm_document")
     assert not [g for g in resources(document, "aws_cloudwatch_log_group").values() if "/aws/ssm/" in g["name"]]

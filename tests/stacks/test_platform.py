@@ -7,26 +7,19 @@ import json
 from collections.abc import Callable
 
 import pytest
-from cdktf import Testing
 
 from config import PlatformConfig, build_config
-from stacks.platform import PlatformStack
-from tests.conftest import Json, only, resources, synth_json
-
-
-def platform(config: PlatformConfig, name: str) -> Json:
-    app = Testing.app()
-    return synth_json(PlatformStack(app, name, project=config.project, environment=config.environment(name)))
+from tests.conftest import Json, only, platform_json, resources
 
 
 @pytest.fixture(scope="module")
 def prod(reference_config: PlatformConfig) -> Json:
-    return platform(reference_config, "prod")
+    return platform_json(reference_config, "prod")
 
 
 @pytest.fixture(scope="module")
 def dev(reference_config: PlatformConfig) -> Json:
-    return platform(reference_config, "dev")
+    return platform_json(reference_config, "dev")
 
 
 def container(document: Json, service: str) -> Json:
@@ -78,7 +71,7 @@ def test_string_parameters_may_hold_stack_values(config_with: Callable[[Json], P
     config = config_with(
         {"defaults": {"security": {"parameters": {"db/endpoint": {"value": "${db.host}:${db.port}"}}}}}
     )
-    document = platform(config, "prod")
+    document = platform_json(config, "prod")
     (parameter,) = [p for p in resources(document, "aws_ssm_parameter").values() if p["name"].endswith("/db/endpoint")]
     assert parameter["type"] == "String"
     assert parameter["value"].startswith("${aws_rds_cluster.database_") and parameter["value"].endswith(
@@ -124,7 +117,9 @@ def test_every_service_runs_the_tag_ci_deployed_or_nothing(prod: Json, dev: Json
 
 
 def test_a_pinned_image_tag_needs_no_deployed_tag_parameter(config_with: Callable[[Json], PlatformConfig]) -> None:
-    document = platform(config_with({"environments": {"dev": {"services": {"web": {"image_tag": "latest"}}}}}), "dev")
+    document = platform_json(
+        config_with({"environments": {"dev": {"services": {"web": {"image_tag": "latest"}}}}}), "dev"
+    )
     names = [p["name"] for p in resources(document, "aws_ssm_parameter").values()]
     assert "/acme/dev/image-tag/web" not in names and "/acme/dev/image-tag/api" in names
     assert container(document, "web")["image"].endswith(".repository_url}:latest")
@@ -197,8 +192,8 @@ def test_prevent_destroy_on_prod_stateful_resources_only(
         ]
     )
     assert only(prod, "aws_cognito_user_pool")["deletion_protection"] == "ACTIVE"
-    assert only(platform(reference_config, "stg"), "aws_cognito_user_pool")["deletion_protection"] == "INACTIVE"
-    assert kept(dev) == [] and kept(platform(reference_config, "stg")) == []
+    assert only(platform_json(reference_config, "stg"), "aws_cognito_user_pool")["deletion_protection"] == "INACTIVE"
+    assert kept(dev) == [] and kept(platform_json(reference_config, "stg")) == []
     assert all(key["deletion_window_in_days"] == 30 for key in resources(prod, "aws_kms_key").values())
     # prod Redis takes a final snapshot; dev Redis is thrown away
     assert only(prod, "aws_elasticache_replication_group")["final_snapshot_identifier"].startswith("${terraform_data.")
@@ -225,8 +220,8 @@ def test_protection_follows_the_switch(config_with: Callable[[Json], PlatformCon
             }
         }
     )
-    assert kept(platform(config, "prod")) == []
-    assert kept(platform(config, "dev")) == [
+    assert kept(platform_json(config, "prod")) == []
+    assert kept(platform_json(config, "dev")) == [
         "aws_elasticache_replication_group",
         "aws_kms_key",
         "aws_rds_cluster",
@@ -257,7 +252,7 @@ def rule_ports(document: Json, rule_type: str, prefix: str) -> set[tuple[int, in
 
 def test_security_group_rules_follow_the_configured_ports(config_with: Callable[[Json], PlatformConfig]) -> None:
     config = config_with({"environments": {"dev": {"database": {"port": 6543}, "cache": {"port": 6380}}}})
-    document = platform(config, "dev")
+    document = platform_json(config, "dev")
     database = only(document, "aws_rds_cluster")
     redis = only(document, "aws_elasticache_replication_group")
     assert (database["port"], redis["port"]) == (6543, 6380)
@@ -288,7 +283,7 @@ def test_waf_protects_the_alb_in_every_environment(prod: Json, dev: Json) -> Non
 
 def test_waf_off_creates_no_acl(config_with: Callable[[Json], PlatformConfig]) -> None:
     config = config_with({"environments": {"dev": {"security": {"waf": {"enabled": False}}}}})
-    document = platform(config, "dev")
+    document = platform_json(config, "dev")
     assert resources(document, "aws_wafv2_web_acl") == {} and "waf_web_acl_arn" not in document["output"]
 
 
@@ -304,7 +299,7 @@ def test_optional_modules_off(reference_document: Json) -> None:
         service["environment"] = {k: v for k, v in service.get("environment", {}).items() if "${" not in v}
     document["environments"]["dev"]["database"] = {"enabled": False}
     document["environments"]["dev"]["cache"] = {"enabled": False}
-    synthesized = platform(build_config(document, "test.toml"), "dev")
+    synthesized = platform_json(build_config(document, "test.toml"), "dev")
     assert resources(synthesized, "aws_rds_cluster") == {}
     assert resources(synthesized, "aws_elasticache_replication_group") == {}
     assert "db_endpoint" not in synthesized["output"] and "redis_primary_endpoint" not in synthesized["output"]

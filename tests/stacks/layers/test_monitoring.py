@@ -5,27 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from cdktf import Testing
 
 from config import PlatformConfig
 from modules.monitoring import TRAIL_FILTERS
-from stacks.platform import PlatformStack
-from tests.conftest import Json, only, resources, synth_json
-
-
-def platform(config: PlatformConfig, name: str) -> Json:
-    app = Testing.app()
-    return synth_json(PlatformStack(app, name, project=config.project, environment=config.environment(name)))
+from tests.conftest import Json, only, platform_json, resources
 
 
 @pytest.fixture(scope="module")
 def prod(reference_config: PlatformConfig) -> Json:
-    return platform(reference_config, "prod")
+    return platform_json(reference_config, "prod")
 
 
 @pytest.fixture(scope="module")
 def dev(reference_config: PlatformConfig) -> Json:
-    return platform(reference_config, "dev")
+    return platform_json(reference_config, "dev")
 
 
 def alarms_by_name(document: Json) -> dict[str, Json]:
@@ -69,7 +62,7 @@ def test_per_environment_thresholds(prod: Json, config_with: Callable[[Json], Pl
     alarms = alarms_by_name(prod)
     assert alarms["acme-prod-db-1-connections"]["threshold"] == 400
     assert alarms["acme-prod-api-cpu"]["evaluation_periods"] == 2
-    stg = alarms_by_name(platform(config_with({}), "stg"))
+    stg = alarms_by_name(platform_json(config_with({}), "stg"))
     assert stg["acme-stg-alb-5xx"]["threshold"] == 25 and stg["acme-stg-db-1-connections"]["threshold"] == 100
     assert stg["acme-stg-api-cpu"]["evaluation_periods"] == 1
 
@@ -97,7 +90,7 @@ def test_monitoring_off_creates_nothing(config_with: Callable[[Json], PlatformCo
             "environments": {"prod": {"monitoring": {"alarms": False, "emails": []}, "audit": {"enabled": False}}},
         }
     )
-    document = platform(config, "prod")
+    document = platform_json(config, "prod")
     for resource_type in (
         "aws_cloudwatch_metric_alarm",
         "aws_sns_topic",
@@ -111,7 +104,7 @@ def test_monitoring_off_creates_nothing(config_with: Callable[[Json], PlatformCo
 
 
 def test_alarms_without_a_dashboard(config_with: Callable[[Json], PlatformConfig]) -> None:
-    document = platform(config_with({"defaults": {"monitoring": {"dashboard": False}}}), "prod")
+    document = platform_json(config_with({"defaults": {"monitoring": {"dashboard": False}}}), "prod")
     assert resources(document, "aws_cloudwatch_dashboard") == {}
     assert len(resources(document, "aws_cloudwatch_metric_alarm")) == 27 + len(TRAIL_FILTERS)
 
@@ -147,7 +140,7 @@ def test_medical_project_audits_dev_and_logs_db_connections(
             },
         }
     )
-    document = platform(medical, "dev")
+    document = platform_json(medical, "dev")
     assert only(document, "aws_cloudtrail")["name"] == "acme-dev-trail"
     assert connection_logging(document) == {"log_connections", "log_disconnections"}
     log_groups = {g["name"]: g["retention_in_days"] for g in resources(document, "aws_cloudwatch_log_group").values()}
