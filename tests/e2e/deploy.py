@@ -213,14 +213,16 @@ def deploy_replan_destroy(
 
         for environment in reversed(environments):
             stack = stacks / environment
-            protected = any(
-                body.get("lifecycle", {}).get("prevent_destroy")
-                for items in stack_document(stack).get("resource", {}).values()
-                for body in items.values()
-            )
-            if protected:
+            bodies = [body for items in stack_document(stack).get("resource", {}).values() for body in items.values()]
+            if any(body.get("lifecycle", {}).get("prevent_destroy") for body in bodies):
                 refused = destroy(stack, terraform_env)
                 assert refused.returncode != 0 and "Instance cannot be destroyed" in refused.stderr
+            if any(
+                body.get("lifecycle", {}).get("prevent_destroy")
+                or body.get("deletion_protection") is True
+                or body.get("enable_deletion_protection") is True
+                for body in bodies
+            ):
                 lift_protection(stack, endpoint, terraform_env)
             destroyed = destroy(stack, terraform_env)
             assert destroyed.returncode == 0, destroyed.stdout[-5000:] + destroyed.stderr[-5000:]

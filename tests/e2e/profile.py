@@ -158,7 +158,7 @@ TOLERATED_CHANGES: tuple[Tolerated, ...] = (
     ),
     *(
         Tolerated(
-            ("aws_rds_cluster_instance",),
+            ("aws_rds_cluster_instance", "aws_db_instance"),
             attribute,
             "DescribeDBInstances does not return the Performance Insights settings.",
         )
