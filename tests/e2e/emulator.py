@@ -63,6 +63,9 @@ SERVICES = (
 )
 """Provider endpoint names of every AWS API the stacks use, all pointed at moto."""
 
+ACM_VALIDATION_WAIT = 5
+"""Seconds moto keeps a requested certificate PENDING_VALIDATION (see moto_server)."""
+
 MAX_RETRIES = 3
 """The provider's retry count on the emulator: an API moto does not implement answers 500, retried for ~15 minutes
 at the default of 25; 3 keeps that to seconds and still rides out a dropped loopback connection under load."""
@@ -81,7 +84,13 @@ def moto_server(log: Path | None = None) -> Iterator[str]:
     if not MOTO_SERVER.exists():
         raise RuntimeError(f"{MOTO_SERVER} is missing: run `make install`")
     port = free_port()
-    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}  # AWS-managed policies the roles attach
+    env = {
+        **os.environ,
+        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",  # AWS-managed policies the roles attach
+        # moto issues a DNS-validated certificate this many seconds after the request (default 60), whether or not
+        # the validation record exists; the stacks create that record at once, so the wait is only wall time
+        "MOTO_ACM_VALIDATION_WAIT": str(ACM_VALIDATION_WAIT),
+    }
     output = log.open("w") if log is not None else subprocess.DEVNULL
     server = subprocess.Popen(
         [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port), "--ssl"], stdout=output, stderr=output, env=env

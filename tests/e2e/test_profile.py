@@ -93,3 +93,57 @@ def test_only_listed_re_plan_differences_pass() -> None:
         "aws_vpc.x: delete",
         "aws_vpc.x: create",
     ]
+
+
+def test_a_listed_nested_difference_passes_only_when_everything_else_in_the_block_is_equal() -> None:
+    behaviour = {"cache_policy_id": "p", "target_origin_id": "spa", "forwarded_values": [{"query_string": False}]}
+    read_back = {**behaviour, "forwarded_values": []}
+    assert (
+        untolerated(
+            [
+                change(
+                    "aws_cloudfront_distribution",
+                    ["update"],
+                    {"default_cache_behavior": [behaviour]},
+                    {"default_cache_behavior": [read_back]},
+                )
+            ]
+        )
+        == []
+    )
+    changed = {**read_back, "target_origin_id": "alb"}
+    assert untolerated(
+        [
+            change(
+                "aws_cloudfront_distribution",
+                ["update"],
+                {"default_cache_behavior": [behaviour]},
+                {"default_cache_behavior": [changed]},
+            ),
+            change(
+                "aws_cloudfront_distribution",
+                ["update"],
+                {"default_cache_behavior": [behaviour]},
+                {"default_cache_behavior": None},
+                unknown={"default_cache_behavior": True},
+            ),
+        ]
+    ) == [
+        f"aws_cloudfront_distribution.x.default_cache_behavior: {[behaviour]!r} -> {[changed]!r}",
+        f"aws_cloudfront_distribution.x.default_cache_behavior: {[behaviour]!r} -> (known after apply)",
+    ]
+
+
+def test_a_maintenance_window_touching_the_backup_window_moves_a_minute_later_on_the_emulator_only() -> None:
+    document = {
+        "resource": {
+            "aws_db_instance": {
+                "db": {"backup_window": "03:00-04:00", "maintenance_window": "sun:04:00-sun:05:00"},
+                "referenced": {"maintenance_window": "${var.window}"},
+            }
+        }
+    }
+    override = profile_override("dev", document, {})
+    assert override["resource"]["aws_db_instance"] == {"db": {"maintenance_window": "sun:04:01-sun:05:01"}}
+    assert document["resource"]["aws_db_instance"]["db"]["maintenance_window"] == "sun:04:00-sun:05:00"
+    assert "aws_db_instance" not in profile_override("dev", DOCUMENT, {"ap-northeast-1": "arn:imported"})["resource"]
