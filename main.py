@@ -198,7 +198,8 @@ def synthesize(
     `leave_removed_stacks`, a stack folder of the previous output that this run does not write is left behind
     empty, for the cdktf CLI to remove: it lists stacks/ before running the app and deletes those folders itself.
     Without `type_checks` the jsii bindings skip their runtime argument checks (modules/binding_checks.py); the
-    output is the same.
+    output is the same. Attribute reads always go through modules/attribute_reads.py (one jsii round trip per
+    resource attribute, not one per use; the output is the same).
     """
     places = {"the project folder": project_dir, "the current folder": Path.cwd(), **(protected or {})}
     outdir = check_outdir(str(outdir), protected=places)
@@ -215,10 +216,11 @@ def synthesize(
         ) from None
     retired: Path | None = None
     try:
+        from modules.attribute_reads import cached_attribute_reads
         from modules.binding_checks import unchecked_bindings
         from stacks.app import build_app  # imported after all checks: bad input fails fast, without loading jsii
 
-        with contextlib.nullcontext() if type_checks else unchecked_bindings():
+        with cached_attribute_reads(), contextlib.nullcontext() if type_checks else unchecked_bindings():
             build_app(config, environments, str(staging), str(project_dir)).synth()
         summary = stack_summaries(staging)
         check_outdir(str(outdir), protected=places)  # again: the synth took a while, the folder may have changed

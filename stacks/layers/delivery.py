@@ -61,7 +61,7 @@ def delivery_layer(
             account_id=account_id,
             partition=partition,
             region=region,
-            repository_arns=sorted(registry.repository_arns.values()),
+            repository_arns=[registry.repository_arns[key] for key in sorted(registry.repository_arns)],
             service_arns=[f"{ecs}:service/{compute.cluster_name}/{name}" for name in compute.service_names.values()],
             task_definition_families=[f"{prefix}-{name}" for name in compute.service_names],
             passed_role_arns=[

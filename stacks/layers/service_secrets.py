@@ -34,26 +34,35 @@ def resolve_references(references: Mapping[str, str], secrets: SecretsOutputs, d
     Used for services and Batch jobs alike: both take `{variable: reference}` and hand ECS `valueFrom` ARNs.
     """
     value_from: dict[str, str] = {}
-    secret_arns: list[str] = []
-    parameter_arns: list[str] = []
+    secret_arns: dict[str, str] = {}  # the reference it came from -> ARN, so the order never depends on tokens
+    parameter_arns: dict[str, str] = {}
     for variable, reference in sorted(references.items()):
         kind, _, key = reference.partition(":")
         if kind == "secret":
             arn = secrets.secret_arns[key]
             value_from[variable] = arn
-            secret_arns.append(arn)
+            secret_arns[reference] = arn
         elif kind == "ssm":
             arn = secrets.parameter_arns[key]
             value_from[variable] = arn
-            parameter_arns.append(arn)
+            parameter_arns[reference] = arn
         elif kind == "db" and data.database is not None:
             value_from[variable] = f"{data.database.master_secret_arn}:{key}::"
-            secret_arns.append(data.database.master_secret_arn)
+            secret_arns["db"] = data.database.master_secret_arn
         elif kind == "redis" and data.cache is not None:
             value_from[variable] = data.cache.auth_token_secret_arn
-            secret_arns.append(data.cache.auth_token_secret_arn)
+            secret_arns["redis"] = data.cache.auth_token_secret_arn
     return ResolvedSecrets(
         value_from=value_from,
-        secret_arns=tuple(sorted(set(secret_arns))),
-        parameter_arns=tuple(sorted(set(parameter_arns))),
+        secret_arns=_in_order_of_source(secret_arns),
+        parameter_arns=_in_order_of_source(parameter_arns),
     )
+
+
+def _in_order_of_source(arns: Mapping[str, str]) -> tuple[str, ...]:
+    """Each ARN once, ordered by the reference it came from: ARNs are tokens until synth, and sorting tokens
+    orders them by when cdktf happened to create them."""
+    unique: dict[str, None] = {}
+    for source in sorted(arns):
+        unique.setdefault(arns[source], None)
+    return tuple(unique)

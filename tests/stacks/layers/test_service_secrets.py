@@ -53,7 +53,8 @@ def test_each_reference_kind_resolves_and_the_role_reads_each_secret_once() -> N
         "REDIS_AUTH_TOKEN": "arn:auth",
     }
     assert list(resolved.value_from) == sorted(resolved.value_from)
-    assert resolved.secret_arns == ("arn:auth", "arn:jwt", "arn:master")  # the master secret once for both keys
+    # the master secret once for both keys; ordered by the reference ("db", "redis", "secret:<key>"), never by ARN
+    assert resolved.secret_arns == ("arn:master", "arn:auth", "arn:jwt")
     assert resolved.parameter_arns == ("arn:param",)
 
 
