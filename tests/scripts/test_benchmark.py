@@ -10,7 +10,13 @@ import textwrap
 import pytest
 
 from scripts.benchmark import Run, measure, naive_environment, report, summarize
-from tools.jsii_env import LAZY_PROVIDER_PRELOAD, SILENCE_DEP0044, jsii_node_environment, require_option
+from tools.jsii_env import (
+    BINARY_VERSION_PRELOAD,
+    LAZY_PROVIDER_PRELOAD,
+    SILENCE_DEP0044,
+    jsii_node_environment,
+    require_option,
+)
 
 # A parent that stays small and starts a child holding ~160 MiB for half a second.
 PARENT = textwrap.dedent("""
@@ -36,7 +42,7 @@ def test_the_naive_import_runs_without_the_lazy_preload() -> None:
     lazy = {"NODE_OPTIONS": "--trace-uncaught", **jsii_node_environment({"NODE_OPTIONS": "--trace-uncaught"})}
     assert require_option(LAZY_PROVIDER_PRELOAD) in lazy["NODE_OPTIONS"]
     naive = naive_environment(lazy)
-    assert naive["NODE_OPTIONS"] == f"--trace-uncaught {SILENCE_DEP0044}"
+    assert naive["NODE_OPTIONS"] == f"--trace-uncaught {SILENCE_DEP0044} {require_option(BINARY_VERSION_PRELOAD)}"
     assert naive.get("JSII_NODE") == lazy.get("JSII_NODE")
 
 

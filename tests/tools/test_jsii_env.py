@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import LOCAL_NODE
 from tools.jsii_env import (
+    BINARY_VERSION_PRELOAD,
     LAZY_PROVIDER_PRELOAD,
     SILENCE_DEP0044,
     jsii_node_environment,
@@ -21,11 +22,13 @@ from tools.jsii_env import (
 needs_node = pytest.mark.skipif(not LOCAL_NODE.exists(), reason="needs the pinned Node from package.json")
 
 
-def test_adds_the_pinned_node_the_warning_silencer_and_the_preload() -> None:
+def test_adds_the_pinned_node_the_warning_silencer_and_the_preloads() -> None:
     additions = jsii_node_environment({})
     if LOCAL_NODE.exists():
         assert additions["JSII_NODE"] == str(LOCAL_NODE)
-    assert additions["NODE_OPTIONS"] == f'{SILENCE_DEP0044} --require "{LAZY_PROVIDER_PRELOAD}"'
+    assert additions["NODE_OPTIONS"] == (
+        f'{SILENCE_DEP0044} --require "{BINARY_VERSION_PRELOAD}" --require "{LAZY_PROVIDER_PRELOAD}"'
+    )
 
 
 def test_keeps_the_callers_choices() -> None:
@@ -40,8 +43,9 @@ def test_applying_twice_changes_nothing() -> None:
     assert jsii_node_environment(environ) == {}
 
 
-def test_eager_variant_has_no_preload() -> None:
-    assert "--require" not in jsii_node_environment({}, lazy_provider=False)["NODE_OPTIONS"]
+def test_eager_variant_has_no_lazy_provider_preload() -> None:
+    options = jsii_node_environment({}, lazy_provider=False)["NODE_OPTIONS"]
+    assert options == f'{SILENCE_DEP0044} --require "{BINARY_VERSION_PRELOAD}"'
 
 
 def test_the_test_process_passes_the_preload_to_its_kernel() -> None:
