@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cdktf import Op, TerraformResourceLifecycle, Token
+from cdktf import Op, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.ecs_cluster import (
     EcsCluster,
@@ -48,6 +48,7 @@ from modules.compute.deployment import capacity_strategy, dependency_order, forc
 from modules.compute.wiring import ServiceTargets as ServiceTargets
 from modules.compute.wiring import ServiceWiring as ServiceWiring
 from modules.compute.wiring import check_references, check_wiring
+from modules.tokens import is_unresolved
 
 CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 """The capacity providers associated with the cluster."""
@@ -193,7 +194,7 @@ class Compute(Construct):
         tag = wiring.image_tag if wiring.image_tag is not None else config.image_tag
         # Without a tag the service exists with 0 tasks (first apply on empty repositories): a plan-time condition
         # when the tag is a reference (NO_IMAGE_TAG until CI writes one), a plain 0 when there is none at all.
-        no_image: Any = True if tag is None else Op.eq(tag, NO_IMAGE_TAG) if Token.is_unresolved(tag) else None
+        no_image: Any = True if tag is None else Op.eq(tag, NO_IMAGE_TAG) if is_unresolved(tag) else None
         image_tag = NO_IMAGE_TAG if tag is None else tag
         container = container_definition(
             container_name=key,

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from cdktf import Fn, Token
+from cdktf import Fn
+
+from modules.tokens import is_unresolved
 
 
 def dotenv_text(title: str, variables: Mapping[str, str], secret_arns: Mapping[str, str]) -> str:
@@ -18,6 +20,6 @@ def dotenv_text(title: str, variables: Mapping[str, str], secret_arns: Mapping[s
     entries = {**variables, **{f"{name}_ARN": arn for name, arn in secret_arns.items()}}
     lines = [f"# {title}"]
     for name, value in sorted(entries.items()):
-        quoted = Fn.jsonencode(value) if Token.is_unresolved(value) else json.dumps(value)
+        quoted = Fn.jsonencode(value) if is_unresolved(value) else json.dumps(value)
         lines.append(f"{name}={quoted}")
     return "\n".join(lines) + "\n"
