@@ -124,6 +124,6 @@ def test_the_command_line_uses_a_second_process_when_there_is_a_second_core(
         return [main.StackSummary("dev", 1, tmp_path, ())]
 
     monkeypatch.setattr(main, "synthesize", fake_synthesize)
-    monkeypatch.setattr("main.os.cpu_count", lambda: cpus)
+    monkeypatch.setattr(main.os, "cpu_count", lambda: cpus)
     assert main.main(["--out", str(tmp_path / "out")], {}) == 0
     assert seen == [processes]
