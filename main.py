@@ -189,7 +189,6 @@ def synthesize(
     protected: Mapping[str, Path] | None = None,
     leave_removed_stacks: bool = False,
     type_checks: bool = True,
-    processes: int = 1,
 ) -> list[StackSummary]:
     """Synthesize into a fresh folder beside `outdir`, then swap it in, so a failure never damages the old output.
 
@@ -200,9 +199,7 @@ def synthesize(
     empty, for the cdktf CLI to remove: it lists stacks/ before running the app and deletes those folders itself.
     Without `type_checks` the jsii bindings skip their runtime argument checks (modules/binding_checks.py); the
     output is the same. Attribute reads always go through modules/attribute_reads.py (one jsii round trip per
-    resource attribute, not one per use; the output is the same). With `processes` = 2 and more than one
-    environment, a second process synthesizes the later half of them at the same time (stacks/parallel.py); the
-    output is the same.
+    resource attribute, not one per use; the output is the same).
     """
     places = {"the project folder": project_dir, "the current folder": Path.cwd(), **(protected or {})}
     outdir = check_outdir(str(outdir), protected=places)
@@ -222,24 +219,9 @@ def synthesize(
         from modules.attribute_reads import cached_attribute_reads
         from modules.binding_checks import unchecked_bindings
         from stacks.app import build_app  # imported after all checks: bad input fails fast, without loading jsii
-        from stacks.parallel import Job, Worker, merge_output, split_environments
 
-        mine, theirs = split_environments(environments) if processes > 1 else (tuple(environments), ())
-        worker: Worker | None = None
-        worker_out = staging.with_name(staging.name + ".worker")
-        try:
-            if theirs:  # started first, so both processes synthesize at the same time
-                worker_out.mkdir()
-                worker = Worker(Job(config, theirs, str(worker_out), str(project_dir), type_checks))
-            with cached_attribute_reads(), contextlib.nullcontext() if type_checks else unchecked_bindings():
-                build_app(config, mine, str(staging), str(project_dir)).synth()
-            if worker is not None:
-                worker.join()
-                merge_output(staging, worker_out)
-        finally:
-            if worker is not None:
-                worker.stop()
-            shutil.rmtree(worker_out, ignore_errors=True)
+        with cached_attribute_reads(), contextlib.nullcontext() if type_checks else unchecked_bindings():
+            build_app(config, environments, str(staging), str(project_dir)).synth()
         summary = stack_summaries(staging)
         check_outdir(str(outdir), protected=places)  # again: the synth took a while, the folder may have changed
         previous = sorted(path.name for path in (outdir / STACKS).glob("*") if path.is_dir())
@@ -428,7 +410,6 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         protected=protected,
         leave_removed_stacks=cli_prunes,
         type_checks=environ.get(TYPE_CHECKS_VARIABLE) == "1",
-        processes=2 if (os.cpu_count() or 1) > 1 else 1,
     )
     elapsed = time.perf_counter() - started
 

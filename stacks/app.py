@@ -56,17 +56,14 @@ def creates_github_oidc(config: PlatformConfig, group: BackendGroup) -> bool:
     )
 
 
-def build_app(
-    config: PlatformConfig, environments: Sequence[str], outdir: str, project_dir: str, *, bootstrap: bool = True
-) -> App:
+def build_app(config: PlatformConfig, environments: Sequence[str], outdir: str, project_dir: str) -> App:
     """All bootstrap stacks plus the stacks of each name in `environments` (in promotion order, each in its layout).
 
     `project_dir` is where bootstrap keeps its local state; the path written to the JSON is relative to the
-    stack's own folder so it is the same on every machine. Without `bootstrap`, only the environments' stacks
-    (the second process of stacks/parallel.py: the first one writes the bootstrap stacks).
+    stack's own folder so it is the same on every machine.
     """
     app = App(outdir=outdir)
-    for group in backend_groups(config) if bootstrap else ():
+    for group in backend_groups(config):
         stack_dir = os.path.join(outdir, "stacks", group.stack_id)
         state_file = os.path.relpath(os.path.join(project_dir, f"terraform.{group.stack_id}.tfstate"), stack_dir)
         BootstrapStack(
