@@ -53,6 +53,16 @@ def config_with(reference_document: Json) -> Callable[[Json], PlatformConfig]:
     return build
 
 
+def jsii_tarball(package: str) -> Path:
+    """The npm tarball a jsii wheel bundles (`<package>/_jsii/*.tgz`): the JavaScript the kernel loads."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.submodule_search_locations
+    (tarball,) = Path(next(iter(spec.submodule_search_locations)), "_jsii").glob("*.tgz")
+    return tarball
+
+
 def synth_json(stack: Any) -> Json:
     """The stack's Terraform JSON, through cdktf's Testing.synth."""
     from cdktf import Testing

@@ -7,7 +7,6 @@ count the runs. The synth test runs the real prod synth with a logging `terrafor
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LOCAL_NODE, PROJECT_DIR
+from tests.conftest import LOCAL_NODE, PROJECT_DIR, jsii_tarball
 from tools.jsii_env import BINARY_VERSION_PRELOAD, SILENCE_DEP0044, require_option
 
 pytestmark = pytest.mark.skipif(not LOCAL_NODE.exists(), reason="needs the pinned Node from package.json")
@@ -44,10 +43,7 @@ Json = dict[str, Any]
 @pytest.fixture(scope="module")
 def cdktf_package() -> dict[str, bytes]:
     """The validation module, cdktf's package.json and the semver it requires, from the cdktf wheel's tarball."""
-    spec = importlib.util.find_spec("cdktf")
-    assert spec is not None and spec.submodule_search_locations
-    (tarball,) = Path(next(iter(spec.submodule_search_locations)), "_jsii").glob("*.tgz")
-    with tarfile.open(tarball) as archive:
+    with tarfile.open(jsii_tarball("cdktf")) as archive:
         files = {}
         for member in archive.getmembers():
             name = member.name.removeprefix("package/")

@@ -8,7 +8,6 @@ jsii kernel loaded.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LOCAL_NODE, PROJECT_DIR, stack_names
+from tests.conftest import LOCAL_NODE, PROJECT_DIR, jsii_tarball, stack_names
 from tools.jsii_env import LAZY_PROVIDER_PRELOAD, SILENCE_DEP0044, jsii_node_environment, require_option
 
 pytestmark = pytest.mark.skipif(not LOCAL_NODE.exists(), reason="needs the pinned Node from package.json")
@@ -50,10 +49,7 @@ Json = dict[str, Any]
 @pytest.fixture(scope="module")
 def provider_package() -> tuple[str, Json]:
     """The real `lib/index.js` and package.json of the provider's JavaScript, from the tarball in the wheel."""
-    spec = importlib.util.find_spec("cdktf_cdktf_provider_aws")
-    assert spec is not None and spec.submodule_search_locations
-    (tarball,) = Path(next(iter(spec.submodule_search_locations)), "_jsii").glob("*.tgz")
-    with tarfile.open(tarball) as archive:
+    with tarfile.open(jsii_tarball("cdktf_cdktf_provider_aws")) as archive:
         index = archive.extractfile("package/lib/index.js")
         package_json = archive.extractfile("package/package.json")
         assert index is not None and package_json is not None
