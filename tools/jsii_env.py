@@ -14,6 +14,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOCAL_NODE = PROJECT_DIR / "node_modules" / ".bin" / "node"
 LAZY_PROVIDER_PRELOAD = PROJECT_DIR / "tools" / "lazy-provider-index.js"
 BINARY_VERSION_PRELOAD = PROJECT_DIR / "tools" / "binary-version-once.js"
+CREATION_STACKS_PRELOAD = PROJECT_DIR / "tools" / "creation-stacks.js"
 # jsii's kernel still calls util.isArray; Node 22 would print DEP0044 on every run. Silence only that one.
 SILENCE_DEP0044 = "--disable-warning=DEP0044"
 
@@ -34,7 +35,8 @@ def jsii_node_environment(environ: Mapping[str, str], *, lazy_provider: bool = T
     - JSII_NODE: the pinned, jsii-supported Node from package.json instead of whatever `node` is on PATH (kept if
       the caller already chose one).
     - NODE_OPTIONS: the caller's options, plus the DEP0044 silencer, the preload that runs `terraform version` once
-      per synth rather than once per construct (tools/binary-version-once.js) and (with `lazy_provider`) the preload
+      per synth rather than once per construct (tools/binary-version-once.js), the one that records tokens'
+      creation stacks only on request (tools/creation-stacks.js) and (with `lazy_provider`) the preload
       that loads the provider's JavaScript lazily (tools/lazy-provider-index.js). Options already present are not
       repeated, so applying this twice (the tests, then main.py in a subprocess) changes nothing.
     """
@@ -42,7 +44,7 @@ def jsii_node_environment(environ: Mapping[str, str], *, lazy_provider: bool = T
     if LOCAL_NODE.exists() and "JSII_NODE" not in environ:
         additions["JSII_NODE"] = str(LOCAL_NODE)
     current = environ.get("NODE_OPTIONS", "").strip()
-    wanted = [SILENCE_DEP0044, require_option(BINARY_VERSION_PRELOAD)]
+    wanted = [SILENCE_DEP0044, require_option(BINARY_VERSION_PRELOAD), require_option(CREATION_STACKS_PRELOAD)]
     if lazy_provider:
         wanted.append(require_option(LAZY_PROVIDER_PRELOAD))
     missing = [option for option in wanted if option not in current]

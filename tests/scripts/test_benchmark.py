@@ -12,6 +12,7 @@ import pytest
 from scripts.benchmark import Run, measure, naive_environment, report, summarize
 from tools.jsii_env import (
     BINARY_VERSION_PRELOAD,
+    CREATION_STACKS_PRELOAD,
     LAZY_PROVIDER_PRELOAD,
     SILENCE_DEP0044,
     jsii_node_environment,
@@ -42,7 +43,10 @@ def test_the_naive_import_runs_without_the_lazy_preload() -> None:
     lazy = {"NODE_OPTIONS": "--trace-uncaught", **jsii_node_environment({"NODE_OPTIONS": "--trace-uncaught"})}
     assert require_option(LAZY_PROVIDER_PRELOAD) in lazy["NODE_OPTIONS"]
     naive = naive_environment(lazy)
-    assert naive["NODE_OPTIONS"] == f"--trace-uncaught {SILENCE_DEP0044} {require_option(BINARY_VERSION_PRELOAD)}"
+    assert naive["NODE_OPTIONS"] == (
+        f"--trace-uncaught {SILENCE_DEP0044} {require_option(BINARY_VERSION_PRELOAD)} "
+        f"{require_option(CREATION_STACKS_PRELOAD)}"
+    )
     assert naive.get("JSII_NODE") == lazy.get("JSII_NODE")
 
 

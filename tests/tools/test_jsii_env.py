@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import LOCAL_NODE
 from tools.jsii_env import (
     BINARY_VERSION_PRELOAD,
+    CREATION_STACKS_PRELOAD,
     LAZY_PROVIDER_PRELOAD,
     SILENCE_DEP0044,
     jsii_node_environment,
@@ -27,7 +28,8 @@ def test_adds_the_pinned_node_the_warning_silencer_and_the_preloads() -> None:
     if LOCAL_NODE.exists():
         assert additions["JSII_NODE"] == str(LOCAL_NODE)
     assert additions["NODE_OPTIONS"] == (
-        f'{SILENCE_DEP0044} --require "{BINARY_VERSION_PRELOAD}" --require "{LAZY_PROVIDER_PRELOAD}"'
+        f'{SILENCE_DEP0044} --require "{BINARY_VERSION_PRELOAD}" --require "{CREATION_STACKS_PRELOAD}" '
+        f'--require "{LAZY_PROVIDER_PRELOAD}"'
     )
 
 
@@ -45,7 +47,7 @@ def test_applying_twice_changes_nothing() -> None:
 
 def test_eager_variant_has_no_lazy_provider_preload() -> None:
     options = jsii_node_environment({}, lazy_provider=False)["NODE_OPTIONS"]
-    assert options == f'{SILENCE_DEP0044} --require "{BINARY_VERSION_PRELOAD}"'
+    assert options == f'{SILENCE_DEP0044} --require "{BINARY_VERSION_PRELOAD}" --require "{CREATION_STACKS_PRELOAD}"'
 
 
 def test_the_test_process_passes_the_preload_to_its_kernel() -> None:
