@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.profile import profile_override, service_linked_roles, untolerated
+from tests.e2e.profile import profile_override, service_linked_roles, swapped_addresses, untolerated
 
 CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-4000-8000-000000000000"
 DOCUMENT: dict[str, Any] = {
@@ -168,7 +168,7 @@ def test_attributes_aws_fills_in_are_supplied_on_the_emulator_only() -> None:
     assert override["resource"]["aws_batch_compute_environment"] == {"batch": {"service_role": BATCH_ROLE}}
     assert override["resource"]["aws_instance"] == {"bastion": {"root_block_device": {**root, "volume_size": 8}}}
     assert document["resource"]["aws_instance"]["bastion"]["root_block_device"] == root
-    assert service_linked_roles(document) == {"batch.amazonaws.com"}
+    assert service_linked_roles(document) == {("batch.amazonaws.com", BATCH_ROLE)}
     assert service_linked_roles(DOCUMENT) == set()
     assert "aws_batch_compute_environment" not in profile_override("dev", DOCUMENT, {"ap-northeast-1": "a"})["resource"]
 
@@ -183,3 +183,18 @@ def test_attributes_aws_fills_in_are_supplied_on_the_emulator_only() -> None:
 def test_a_supplied_attribute_the_stack_sets_itself_fails(resource: dict[str, Any]) -> None:
     with pytest.raises(AssertionError, match="is set: drop the profile entry"):
         profile_override("prod", {"resource": resource}, {})
+
+
+def test_a_bucket_policy_is_swapped_outside_bootstrap_only_when_the_stack_puts_an_object_into_its_bucket() -> None:
+    document: dict[str, Any] = {
+        "resource": {
+            "aws_s3_bucket_policy": {
+                "code": {"bucket": "${aws_s3_bucket.code.id}"},
+                "spa": {"bucket": "${aws_s3_bucket.spa.id}"},
+            },
+            "aws_s3_object": {"package": {"bucket": "${aws_s3_bucket.code.id}", "key": "bootstrap/items.zip"}},
+        }
+    }
+    assert swapped_addresses("prod", document) == ["aws_s3_bucket_policy.code"]
+    assert profile_override("prod", document, {})["resource"]["aws_s3_bucket_policy"] == {"code": {"count": 0}}
+    assert swapped_addresses("bootstrap", document) == ["aws_s3_bucket_policy.code", "aws_s3_bucket_policy.spa"]
