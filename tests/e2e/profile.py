@@ -54,6 +54,8 @@ class Tolerated:
     within: tuple[str, ...] = ()
     """Only these keys of the attribute's blocks may differ (empty: the whole attribute); every other key of every
     block must be equal before and after."""
+    same_json: bool = False
+    """Tolerated only when before and after are JSON texts of the same value (a re-serialization, never a change)."""
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,47 @@ TOLERATED_CHANGES: tuple[Tolerated, ...] = (
         "was created with.",
         within=("cloudfront_default_certificate",),
     ),
+    *(
+        Tolerated(
+            ("aws_ecs_service",),
+            attribute,
+            "DescribeServices returns no enableECSManagedTags, healthCheckGracePeriodSeconds or "
+            "availabilityZoneRebalancing; seen on a service the emulator updates in place (CODE_DEPLOY controller) "
+            "rather than replacing (capacity_provider_strategy, above).",
+        )
+        for attribute in (
+            "enable_ecs_managed_tags",
+            "health_check_grace_period_seconds",
+            "availability_zone_rebalancing",
+        )
+    ),
+    Tolerated(
+        ("aws_codedeploy_app",),
+        "tags_all",
+        "ListTagsForResource of a CodeDeploy application returns none of the tags it was created with (the "
+        "provider's default tags).",
+    ),
+    Tolerated(
+        ("aws_instance",),
+        "associate_public_ip_address",
+        "DescribeInstances returns an empty Association on the network interface of an instance without a public "
+        "IP (AWS leaves it out), which the provider reads as a public IP, forcing a replacement.",
+        replace=True,
+    ),
+    Tolerated(
+        ("aws_sqs_queue",),
+        "redrive_policy",
+        "GetQueueAttributes returns RedrivePolicy re-serialized (json.dumps spacing), not the text sent; the same "
+        "JSON value.",
+        same_json=True,
+    ),
+    Tolerated(
+        ("aws_sqs_queue_policy",),
+        "policy",
+        "Known after apply only because its policy document names a queue the emulator re-plans (above), never a "
+        "new value.",
+        unknown_only=True,
+    ),
     Tolerated(
         ("aws_s3_bucket_policy",),
         "policy",
@@ -442,6 +485,13 @@ def _without(value: Any, keys: tuple[str, ...]) -> Any:
     return value
 
 
+def _same_json(before: Any, after: Any) -> bool:
+    try:
+        return isinstance(before, str) and isinstance(after, str) and json.loads(before) == json.loads(after)
+    except json.JSONDecodeError:
+        return False
+
+
 def _tolerated(
     resource_type: str, attribute: str, *, replace: bool, unknown: bool, before: Any = None, after: Any = None
 ) -> bool:
@@ -451,6 +501,7 @@ def _tolerated(
         and entry.replace == replace
         and (unknown or not entry.unknown_only)
         and (not entry.within or (not unknown and _without(before, entry.within) == _without(after, entry.within)))
+        and (not entry.same_json or (not unknown and _same_json(before, after)))
         for entry in TOLERATED_CHANGES
     )
 

@@ -198,3 +198,20 @@ def test_a_bucket_policy_is_swapped_outside_bootstrap_only_when_the_stack_puts_a
     assert swapped_addresses("prod", document) == ["aws_s3_bucket_policy.code"]
     assert profile_override("prod", document, {})["resource"]["aws_s3_bucket_policy"] == {"code": {"count": 0}}
     assert swapped_addresses("bootstrap", document) == ["aws_s3_bucket_policy.code", "aws_s3_bucket_policy.spa"]
+
+
+def test_a_re_serialized_json_text_passes_only_when_it_is_the_same_value() -> None:
+    sent = '{"deadLetterTargetArn":"arn:aws:sqs:ap-northeast-1:123456789012:dlq","maxReceiveCount":5}'
+    read_back = '{"deadLetterTargetArn": "arn:aws:sqs:ap-northeast-1:123456789012:dlq", "maxReceiveCount": 5}'
+    same = change("aws_sqs_queue", ["update"], {"redrive_policy": read_back}, {"redrive_policy": sent})
+    assert untolerated([same]) == []
+    changed = sent.replace(":5", ":3")
+    assert untolerated(
+        [
+            change("aws_sqs_queue", ["update"], {"redrive_policy": read_back}, {"redrive_policy": changed}),
+            change("aws_sqs_queue", ["update"], {"redrive_policy": "not json"}, {"redrive_policy": sent}),
+        ]
+    ) == [
+        f"aws_sqs_queue.x.redrive_policy: {read_back!r} -> {changed!r}",
+        f"aws_sqs_queue.x.redrive_policy: 'not json' -> {sent!r}",
+    ]
