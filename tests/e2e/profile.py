@@ -174,6 +174,11 @@ SWAPS: tuple[Swap, ...] = (
         {},
     ),
     Swap(
+        "aws_codedeploy_app",
+        "DeleteApplication is not implemented (HTTP 500), so the stack cannot be destroyed.",
+        {"name": "emulator-codedeploy-app"},
+    ),
+    Swap(
         "aws_codedeploy_deployment_group",
         "DeleteDeploymentGroup is not implemented (HTTP 500), so the stack cannot be destroyed.",
         {"deployment_group_name": "emulator-deployment-group"},
@@ -315,12 +320,6 @@ TOLERATED_CHANGES: tuple[Tolerated, ...] = (
             "health_check_grace_period_seconds",
             "availability_zone_rebalancing",
         )
-    ),
-    Tolerated(
-        ("aws_codedeploy_app",),
-        "tags_all",
-        "ListTagsForResource of a CodeDeploy application returns none of the tags it was created with (the "
-        "provider's default tags).",
     ),
     Tolerated(
         ("aws_instance",),
