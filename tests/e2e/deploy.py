@@ -7,8 +7,9 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,13 @@ from config import load_config
 from main import synthesize
 from tests.conftest import PROJECT_DIR
 from tests.e2e.emulator import aws_call, import_certificate, moto_server, write_overrides
-from tests.e2e.profile import literal_certificates, profile_override, swapped_addresses, untolerated
+from tests.e2e.profile import (
+    literal_certificates,
+    profile_override,
+    service_linked_roles,
+    swapped_addresses,
+    untolerated,
+)
 from tests.terraform import terraform
 
 PARALLELISM = "-parallelism=20"
@@ -34,6 +41,24 @@ class Applied:
     seconds: float
 
 
+@dataclass
+class Timings:
+    """Wall seconds per step of a run, printed at its end: where an end-to-end run's time goes."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.monotonic() - started
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {seconds:.0f}s" for name, seconds in self.seconds.items())
+
+
 def stack_document(stack: Path) -> dict[str, Any]:
     document: dict[str, Any] = json.loads((stack / "cdk.tf.json").read_text())
     return document
@@ -43,9 +68,18 @@ def resource_count(document: Mapping[str, Any]) -> int:
     return sum(len(items) for items in document.get("resource", {}).values())
 
 
+CREATE_SERVICE_LINKED_ROLE = """
+path, name = args[1].split(":role", 1)[1].rsplit("/", 1)
+trust = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": args[0]}, "Action": "sts:AssumeRole"}]}
+client("iam").create_role(RoleName=name, Path=path + "/", AssumeRolePolicyDocument=json.dumps(trust))
+"""
+
+
 def seed_emulator(endpoint: str, stacks: list[Path]) -> dict[str, str]:
     """What a real account has before the first deploy: the public hosted zones the stacks look up, and a
-    certificate in each region whose placeholder ARN the config gives. Returns the imported ARNs by region."""
+    certificate in each region whose placeholder ARN the config gives, and the service-linked roles AWS creates on
+    first use that the profile supplies (SUPPLIED). Returns the imported ARNs by region."""
     zones = sorted(
         {
             zone["name"]
@@ -55,6 +89,8 @@ def seed_emulator(endpoint: str, stacks: list[Path]) -> dict[str, str]:
     )
     for zone in zones:
         aws_call(endpoint, "client('route53').create_hosted_zone(Name=args[0], CallerReference=args[0])", zone)
+    for service, arn in sorted({role for stack in stacks for role in service_linked_roles(stack_document(stack))}):
+        aws_call(endpoint, CREATE_SERVICE_LINKED_ROLE, service, arn)
     regions = sorted({region for stack in stacks for region in literal_certificates(stack_document(stack)).values()})
     return {region: import_certificate(endpoint, region, "emulator.example") for region in regions}
 
@@ -109,18 +145,20 @@ def replan(stack: Path, env: dict[str, str]) -> list[str]:
     return untolerated(plan.get("resource_changes", []))
 
 
-def apply_stack(project: Path, stack: Path, env: dict[str, str], *, through_cdktf: bool) -> Applied:
+def apply_stack(project: Path, stack: Path, env: dict[str, str], *, through_cdktf: bool, timings: Timings) -> Applied:
     document = stack_document(stack)
     started = time.monotonic()
-    if through_cdktf:
-        apply_with_cdktf(project, stack, env)
-    else:
-        apply_with_terraform(stack, env)
+    with timings.step(f"{stack.name} apply"):
+        if through_cdktf:
+            apply_with_cdktf(project, stack, env)
+        else:
+            apply_with_terraform(stack, env)
     seconds = time.monotonic() - started
     total = resource_count(document)
     swapped = len(swapped_addresses(stack.name, document))
     applied = len(state_addresses(stack, env))
-    problems = replan(stack, env)
+    with timings.step(f"{stack.name} re-plan"):
+        problems = replan(stack, env)
     return Applied(stack.name, applied, total, swapped, "no changes" if not problems else "; ".join(problems), seconds)
 
 
@@ -142,12 +180,13 @@ def lift_protection(stack: Path, endpoint: str, env: dict[str, str]) -> None:
             if lifted:
                 resources.setdefault(resource_type, {})[name] = lifted
     (stack / "teardown_override.tf.json").write_text(json.dumps({"resource": resources}, indent=1))
-    terraform(stack, env, "apply", "-auto-approve", "-input=false", PARALLELISM)
+    # no refresh: the re-plan read every resource back and nothing has touched the stack since
+    terraform(stack, env, "apply", "-auto-approve", "-input=false", "-refresh=false", PARALLELISM)
 
 
-def destroy(stack: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def destroy(stack: Path, env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", PARALLELISM],
+        ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", PARALLELISM, *options],
         cwd=stack,
         env=env,
         capture_output=True,
@@ -169,30 +208,37 @@ def deploy_replan_destroy(
     terraform_env: dict[str, str],
 ) -> list[Applied]:
     """The whole end-to-end run of one config on a fresh moto server (see tests/e2e/test_deploy.py)."""
+    timings = Timings()
     path = PROJECT_DIR / config_file
     config = load_config(path.read_text(), config_file)
     project = tmp_path / "project"
-    synthesize(config, list(environments), project / "cdktf.out", project_dir=project)
+    with timings.step("synth"):
+        synthesize(config, list(environments), project / "cdktf.out", project_dir=project)
     stacks = project / "cdktf.out" / "stacks"
     for environment in environments:
         assert [p.name for p in stacks.glob(f"{environment}*")] == [environment], (
             f"{config_file}: {environment} must be one stack (state = per_environment) for this test"
         )
     report: list[Applied] = []
+    started = time.monotonic()
     with moto_server(tmp_path / "moto.log") as endpoint:
+        timings.seconds["moto start"] = time.monotonic() - started
         bootstrap = stacks / "bootstrap"
-        document = prepare(bootstrap, endpoint, {})
-        terraform(bootstrap, terraform_env, "init", "-input=false")
-        terraform(bootstrap, terraform_env, "apply", "-auto-approve", "-input=false")
-        assert len(state_addresses(bootstrap, terraform_env)) == resource_count(document) - len(
-            swapped_addresses("bootstrap", document)
-        )
-        certificates = seed_emulator(endpoint, [stacks / environment for environment in environments])
+        with timings.step("bootstrap"):
+            document = prepare(bootstrap, endpoint, {})
+            terraform(bootstrap, terraform_env, "init", "-input=false")
+            terraform(bootstrap, terraform_env, "apply", "-auto-approve", "-input=false")
+            assert len(state_addresses(bootstrap, terraform_env)) == resource_count(document) - len(
+                swapped_addresses("bootstrap", document)
+            )
+            certificates = seed_emulator(endpoint, [stacks / environment for environment in environments])
 
         for environment in environments:
             stack = stacks / environment
             document = prepare(stack, endpoint, certificates)
-            result = apply_stack(project, stack, terraform_env, through_cdktf=environment == through_cdktf)
+            result = apply_stack(
+                project, stack, terraform_env, through_cdktf=environment == through_cdktf, timings=timings
+            )
             report.append(result)
             print(f"{result.stack}: applied {result.applied}/{result.total} ({result.swapped} swapped) in "
                   f"{result.seconds:.0f}s, re-plan: {result.replan}", flush=True)  # fmt: skip
@@ -205,8 +251,9 @@ def deploy_replan_destroy(
             key = stack_document(stacks / environment)["terraform"]["backend"]["s3"]["key"]
             assert key in state_objects
 
-        # bootstrap refuses its own destroy while the environments' states are in its bucket
-        refused = destroy(bootstrap, terraform_env)
+        # bootstrap refuses its own destroy while the environments' states are in its bucket (prevent_destroy is
+        # decided on the plan, so without a refresh)
+        refused = destroy(bootstrap, terraform_env, "-refresh=false")
         assert refused.returncode != 0
         assert "Instance cannot be destroyed" in refused.stderr
         assert len(state_addresses(bootstrap, terraform_env)) > 0
@@ -215,7 +262,7 @@ def deploy_replan_destroy(
             stack = stacks / environment
             bodies = [body for items in stack_document(stack).get("resource", {}).values() for body in items.values()]
             if any(body.get("lifecycle", {}).get("prevent_destroy") for body in bodies):
-                refused = destroy(stack, terraform_env)
+                refused = destroy(stack, terraform_env, "-refresh=false")
                 assert refused.returncode != 0 and "Instance cannot be destroyed" in refused.stderr
             if any(
                 body.get("lifecycle", {}).get("prevent_destroy")
@@ -223,8 +270,12 @@ def deploy_replan_destroy(
                 or body.get("enable_deletion_protection") is True
                 for body in bodies
             ):
-                lift_protection(stack, endpoint, terraform_env)
-            destroyed = destroy(stack, terraform_env)
+                with timings.step(f"{environment} lift protection"):
+                    lift_protection(stack, endpoint, terraform_env)
+            # no refresh: the state was just written by the lift-protection apply, or read back by the re-plan
+            with timings.step(f"{environment} destroy"):
+                destroyed = destroy(stack, terraform_env, "-refresh=false")
             assert destroyed.returncode == 0, destroyed.stdout[-5000:] + destroyed.stderr[-5000:]
             assert state_addresses(stack, terraform_env) == []
+    print(f"{config_file} {'+'.join(environments)} timings: {timings.summary()}", flush=True)
     return report

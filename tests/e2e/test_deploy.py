@@ -1,7 +1,8 @@
 """End to end on moto server: bootstrap, then each environment of a config applied on the S3 backend and lock table
-bootstrap created, re-planned, and destroyed in reverse order. The first environment goes through `cdktf deploy`,
-the others through plain `terraform`. What the emulator cannot do is in tests/e2e/profile.py; anything else that
-fails, or changes on the re-plan, fails the test. Marked `e2e`: `pytest -m 'not e2e'` skips it locally.
+bootstrap created, re-planned, and destroyed in reverse order, all on one moto server. The reference config's
+dev goes through `cdktf deploy`, its prod through plain `terraform`, so both paths are proven. What the emulator
+cannot do is in tests/e2e/profile.py; anything else that fails, or changes on the re-plan, fails the test. Marked
+`e2e`: `pytest -m 'not e2e'` skips it locally.
 
 Add a config by appending to DEPLOYMENTS (path relative to the project, environments in apply order).
 """
@@ -17,8 +18,7 @@ from tests.e2e.deploy import deploy_replan_destroy
 pytestmark = pytest.mark.e2e
 
 DEPLOYMENTS = [
-    pytest.param("environments.toml", ("dev",), "dev", id="reference-dev"),
-    pytest.param("environments.toml", ("dev",), None, id="reference-dev-terraform"),
+    pytest.param("environments.toml", ("dev", "prod"), "dev", id="reference-dev-prod"),
 ]
 """(config file, environments in apply order, the one deployed through `cdktf deploy` or None: plain terraform)."""
 

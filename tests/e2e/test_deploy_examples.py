@@ -15,12 +15,9 @@ pytestmark = pytest.mark.e2e
 
 EXAMPLES = [
     pytest.param("examples/go-ddd-ca/environments.toml", ("dev",), None, id="go-ddd-ca-dev"),
+    pytest.param("examples/todo/environments.toml", ("dev",), None, id="todo-dev"),
 ]
-"""(config file, environments in apply order, the one deployed through `cdktf deploy` or None: plain terraform).
-
-examples/todo dev applies (115/119, 4 swapped) and re-plans clean, but its teardown fails on moto: lifting the
-cluster's deletion protection re-applies the Performance Insights settings moto does not read back, and moto's
-ModifyDBInstance then refuses the member ("The backup window and maintenance window must not overlap.")."""
+"""(config file, environments in apply order, the one deployed through `cdktf deploy` or None: plain terraform)."""
 
 
 @pytest.mark.parametrize(("config_file", "environments", "through_cdktf"), EXAMPLES)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.profile import profile_override, untolerated
+from tests.e2e.profile import profile_override, service_linked_roles, swapped_addresses, untolerated
 
 CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-4000-8000-000000000000"
 DOCUMENT: dict[str, Any] = {
@@ -140,10 +140,78 @@ def test_a_maintenance_window_touching_the_backup_window_moves_a_minute_later_on
             "aws_db_instance": {
                 "db": {"backup_window": "03:00-04:00", "maintenance_window": "sun:04:00-sun:05:00"},
                 "referenced": {"maintenance_window": "${var.window}"},
-            }
+            },
+            "aws_rds_cluster_instance": {"member": {"preferred_maintenance_window": "mon:04:00-mon:05:00"}},
         }
     }
     override = profile_override("dev", document, {})
     assert override["resource"]["aws_db_instance"] == {"db": {"maintenance_window": "sun:04:01-sun:05:01"}}
+    assert override["resource"]["aws_rds_cluster_instance"] == {
+        "member": {"preferred_maintenance_window": "mon:04:01-mon:05:01"}
+    }
     assert document["resource"]["aws_db_instance"]["db"]["maintenance_window"] == "sun:04:00-sun:05:00"
     assert "aws_db_instance" not in profile_override("dev", DOCUMENT, {"ap-northeast-1": "arn:imported"})["resource"]
+
+
+BATCH_ROLE = "arn:aws:iam::123456789012:role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch"
+
+
+def test_attributes_aws_fills_in_are_supplied_on_the_emulator_only() -> None:
+    root = {"encrypted": True, "volume_type": "gp3"}
+    document: dict[str, Any] = {
+        "resource": {
+            "aws_batch_compute_environment": {"batch": {"type": "MANAGED"}},
+            "aws_instance": {"bastion": {"root_block_device": root}, "bare": {"instance_type": "t3.nano"}},
+        }
+    }
+    override = profile_override("prod", document, {})
+    assert override["resource"]["aws_batch_compute_environment"] == {"batch": {"service_role": BATCH_ROLE}}
+    assert override["resource"]["aws_instance"] == {"bastion": {"root_block_device": {**root, "volume_size": 8}}}
+    assert document["resource"]["aws_instance"]["bastion"]["root_block_device"] == root
+    assert service_linked_roles(document) == {("batch.amazonaws.com", BATCH_ROLE)}
+    assert service_linked_roles(DOCUMENT) == set()
+    assert "aws_batch_compute_environment" not in profile_override("dev", DOCUMENT, {"ap-northeast-1": "a"})["resource"]
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        {"aws_batch_compute_environment": {"batch": {"service_role": "arn:aws:iam::123456789012:role/batch"}}},
+        {"aws_instance": {"bastion": {"root_block_device": {"volume_size": 20}}}},
+    ],
+)
+def test_a_supplied_attribute_the_stack_sets_itself_fails(resource: dict[str, Any]) -> None:
+    with pytest.raises(AssertionError, match="is set: drop the profile entry"):
+        profile_override("prod", {"resource": resource}, {})
+
+
+def test_a_bucket_policy_is_swapped_outside_bootstrap_only_when_the_stack_puts_an_object_into_its_bucket() -> None:
+    document: dict[str, Any] = {
+        "resource": {
+            "aws_s3_bucket_policy": {
+                "code": {"bucket": "${aws_s3_bucket.code.id}"},
+                "spa": {"bucket": "${aws_s3_bucket.spa.id}"},
+            },
+            "aws_s3_object": {"package": {"bucket": "${aws_s3_bucket.code.id}", "key": "bootstrap/items.zip"}},
+        }
+    }
+    assert swapped_addresses("prod", document) == ["aws_s3_bucket_policy.code"]
+    assert profile_override("prod", document, {})["resource"]["aws_s3_bucket_policy"] == {"code": {"count": 0}}
+    assert swapped_addresses("bootstrap", document) == ["aws_s3_bucket_policy.code", "aws_s3_bucket_policy.spa"]
+
+
+def test_a_re_serialized_json_text_passes_only_when_it_is_the_same_value() -> None:
+    sent = '{"deadLetterTargetArn":"arn:aws:sqs:ap-northeast-1:123456789012:dlq","maxReceiveCount":5}'
+    read_back = '{"deadLetterTargetArn": "arn:aws:sqs:ap-northeast-1:123456789012:dlq", "maxReceiveCount": 5}'
+    same = change("aws_sqs_queue", ["update"], {"redrive_policy": read_back}, {"redrive_policy": sent})
+    assert untolerated([same]) == []
+    changed = sent.replace(":5", ":3")
+    assert untolerated(
+        [
+            change("aws_sqs_queue", ["update"], {"redrive_policy": read_back}, {"redrive_policy": changed}),
+            change("aws_sqs_queue", ["update"], {"redrive_policy": "not json"}, {"redrive_policy": sent}),
+        ]
+    ) == [
+        f"aws_sqs_queue.x.redrive_policy: {read_back!r} -> {changed!r}",
+        f"aws_sqs_queue.x.redrive_policy: 'not json' -> {sent!r}",
+    ]
