@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,6 +28,9 @@ from tests.e2e.profile import (
 from tests.terraform import terraform
 
 PARALLELISM = "-parallelism=20"
+SYNTH_LOCK = threading.Lock()
+"""The test process has one jsii kernel, which serves one request at a time: deployments run side by side in
+threads (tests/e2e/test_deploy_examples.py) synthesize one after the other."""
 CDKTF = PROJECT_DIR / "node_modules" / ".bin" / "cdktf"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -212,7 +216,7 @@ def deploy_replan_destroy(
     path = PROJECT_DIR / config_file
     config = load_config(path.read_text(), config_file)
     project = tmp_path / "project"
-    with timings.step("synth"):
+    with timings.step("synth"), SYNTH_LOCK:  # one jsii kernel per test process: runs side by side take turns
         synthesize(config, list(environments), project / "cdktf.out", project_dir=project)
     stacks = project / "cdktf.out" / "stacks"
     for environment in environments:
