@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,7 +224,6 @@ def deploy_replan_destroy(
         assert [p.name for p in stacks.glob(f"{environment}*")] == [environment], (
             f"{config_file}: {environment} must be one stack (state = per_environment) for this test"
         )
-    report: list[Applied] = []
     started = time.monotonic()
     with moto_server(tmp_path / "moto.log") as endpoint:
         timings.seconds["moto start"] = time.monotonic() - started
@@ -238,16 +238,27 @@ def deploy_replan_destroy(
             certificates = seed_emulator(endpoint, [stacks / environment for environment in environments])
 
         for environment in environments:
-            stack = stacks / environment
-            document = prepare(stack, endpoint, certificates)
-            result = apply_stack(
-                project, stack, terraform_env, through_cdktf=environment == through_cdktf, timings=timings
+            prepare(stacks / environment, endpoint, certificates)
+
+        def apply_environment(environment: str) -> Applied:
+            return apply_stack(
+                project,
+                stacks / environment,
+                terraform_env,
+                through_cdktf=environment == through_cdktf,
+                timings=timings,
             )
-            report.append(result)
+
+        # Environments share nothing but the backend (one state object and lock each), so they are applied and
+        # re-planned side by side: most of an apply is the provider's waiters sleeping.
+        with ThreadPoolExecutor(max_workers=len(environments)) as pool:
+            report = list(pool.map(apply_environment, environments))
+        for result in report:
             print(f"{result.stack}: applied {result.applied}/{result.total} ({result.swapped} swapped) in "
                   f"{result.seconds:.0f}s, re-plan: {result.replan}", flush=True)  # fmt: skip
+        for result in report:
             assert result.applied == result.total - result.swapped, result
-            assert result.replan == "no changes", f"{environment} re-plan: {result.replan}"
+            assert result.replan == "no changes", f"{result.stack} re-plan: {result.replan}"
 
         backend = stack_document(stacks / environments[0])["terraform"]["backend"]["s3"]
         state_objects = aws_call(endpoint, LIST_OBJECTS, backend["bucket"])
