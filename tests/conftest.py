@@ -63,6 +63,32 @@ def jsii_tarball(package: str) -> Path:
     return tarball
 
 
+def cdktf_package_files(names: Callable[[str], bool]) -> dict[str, bytes]:
+    """The files of the cdktf wheel's npm tarball whose path (below `package/`) `names` accepts."""
+    import tarfile
+
+    files = {}
+    with tarfile.open(jsii_tarball("cdktf")) as archive:
+        for member in archive.getmembers():
+            name = member.name.removeprefix("package/")
+            if member.isfile() and names(name):
+                extracted = archive.extractfile(member)
+                assert extracted is not None
+                files[name] = extracted.read()
+    return files
+
+
+def install_cdktf_files(root: Path, files: dict[str, bytes], *, package_json: Json | None = None) -> Path:
+    """Write the files as `<root>/node_modules/cdktf/...` (package.json replaced if given); the package folder."""
+    package = root / "node_modules" / "cdktf"
+    for name, content in files.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_bytes(content)
+    if package_json is not None:
+        (package / "package.json").write_text(json.dumps(package_json))
+    return package
+
+
 def synth_json(stack: Any) -> Json:
     """The stack's Terraform JSON, through cdktf's Testing.synth."""
     from cdktf import Testing

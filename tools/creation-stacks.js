@@ -15,28 +15,21 @@
  * recorded as published.
  */
 
-const fs = require("fs");
 const path = require("path");
-const Module = require("module");
+const { afterCompile, packageRefusal } = require("./patch-after-compile");
 
 const PACKAGE_NAME = "cdktf";
 const EXPECTED_VERSION = "0.21.0";
 const FILE_SUFFIX = path.sep + path.join("node_modules", "cdktf", "lib", "tokens", "private", "stack-trace.js");
 const VARIABLE = "PLATFORM_CREATION_STACKS";
 const HINT = `(creation stack not recorded: set ${VARIABLE}=1 to record it)`;
-const INSTALLED = Symbol.for("platform.creationStacks.installed");
 
 /** Why the module must stay as published, or undefined when it is the one this preload was written for. */
 function refusal(exports, filename) {
   const packageFile = path.join(path.dirname(filename), "..", "..", "..", "package.json");
-  let packageJson;
-  try {
-    packageJson = JSON.parse(fs.readFileSync(packageFile, "utf8"));
-  } catch (error) {
-    return `cannot read ${packageFile}: ${error.code || error.message}`;
-  }
-  if (packageJson.name !== PACKAGE_NAME || packageJson.version !== EXPECTED_VERSION) {
-    return `${packageJson.name} ${packageJson.version} is not ${PACKAGE_NAME} ${EXPECTED_VERSION}, the version it was written for`;
+  const wrongPackage = packageRefusal(packageFile, PACKAGE_NAME, EXPECTED_VERSION);
+  if (wrongPackage !== undefined) {
+    return wrongPackage;
   }
   if (typeof exports.captureStackTrace !== "function") {
     return "it no longer exports a captureStackTrace function";
@@ -60,21 +53,6 @@ function patch(exports, filename) {
   };
 }
 
-function install() {
-  if (Module.prototype[INSTALLED]) {
-    return;
-  }
-  const compile = Module.prototype._compile;
-  Module.prototype._compile = function compileAndPatch(content, filename, ...rest) {
-    const result = compile.call(this, content, filename, ...rest);
-    if (filename.endsWith(FILE_SUFFIX)) {
-      patch(this.exports, filename);
-    }
-    return result;
-  };
-  Module.prototype[INSTALLED] = true;
-}
-
-install();
+afterCompile("platform.creationStacks.installed", FILE_SUFFIX, patch);
 
 module.exports = { EXPECTED_VERSION, FILE_SUFFIX, HINT, VARIABLE };

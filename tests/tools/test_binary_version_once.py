@@ -11,14 +11,13 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import LOCAL_NODE, PROJECT_DIR, jsii_tarball
+from tests.conftest import LOCAL_NODE, PROJECT_DIR, cdktf_package_files, install_cdktf_files
 from tools.jsii_env import BINARY_VERSION_PRELOAD, SILENCE_DEP0044, require_option
 
 pytestmark = pytest.mark.skipif(not LOCAL_NODE.exists(), reason="needs the pinned Node from package.json")
@@ -43,26 +42,15 @@ Json = dict[str, Any]
 @pytest.fixture(scope="module")
 def cdktf_package() -> dict[str, bytes]:
     """The validation module, cdktf's package.json and the semver it requires, from the cdktf wheel's tarball."""
-    with tarfile.open(jsii_tarball("cdktf")) as archive:
-        files = {}
-        for member in archive.getmembers():
-            name = member.name.removeprefix("package/")
-            if member.isfile() and (name in (VALIDATION, "package.json") or name.startswith("node_modules/semver/")):
-                extracted = archive.extractfile(member)
-                assert extracted is not None
-                files[name] = extracted.read()
+    files = cdktf_package_files(
+        lambda name: name in (VALIDATION, "package.json") or name.startswith("node_modules/semver/")
+    )
     assert VALIDATION in files and "node_modules/semver/package.json" in files
     return files
 
 
 def install_package(root: Path, files: dict[str, bytes], *, package_json: Json | None = None) -> Path:
-    package = root / "node_modules" / "cdktf"
-    for name, content in files.items():
-        (package / name).parent.mkdir(parents=True, exist_ok=True)
-        (package / name).write_bytes(content)
-    if package_json is not None:
-        (package / "package.json").write_text(json.dumps(package_json))
-    return package / VALIDATION
+    return install_cdktf_files(root, files, package_json=package_json) / VALIDATION
 
 
 def validate(module: Path, log: Path, *, preload: bool) -> tuple[Json, int, str]:

@@ -10,13 +10,12 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import LOCAL_NODE, PROJECT_DIR, jsii_tarball
+from tests.conftest import LOCAL_NODE, PROJECT_DIR, cdktf_package_files, install_cdktf_files
 from tools.jsii_env import CREATION_STACKS_PRELOAD, SILENCE_DEP0044, require_option
 
 pytestmark = pytest.mark.skipif(not LOCAL_NODE.exists(), reason="needs the pinned Node from package.json")
@@ -29,23 +28,11 @@ CAPTURE = "console.log(JSON.stringify(require(process.argv[1]).captureStackTrace
 
 @pytest.fixture(scope="module")
 def stack_trace_module() -> dict[str, bytes]:
-    with tarfile.open(jsii_tarball("cdktf")) as archive:
-        files = {}
-        for name in (MODULE, "package.json"):
-            extracted = archive.extractfile(f"package/{name}")
-            assert extracted is not None
-            files[name] = extracted.read()
-    return files
+    return cdktf_package_files(lambda name: name in (MODULE, "package.json"))
 
 
 def install(root: Path, files: dict[str, bytes], *, package_json: dict[str, Any] | None = None) -> Path:
-    package = root / "node_modules" / "cdktf"
-    for name, content in files.items():
-        (package / name).parent.mkdir(parents=True, exist_ok=True)
-        (package / name).write_bytes(content)
-    if package_json is not None:
-        (package / "package.json").write_text(json.dumps(package_json))
-    return package / MODULE
+    return install_cdktf_files(root, files, package_json=package_json) / MODULE
 
 
 def capture(module: Path, *, preload: bool, record: bool = False) -> tuple[list[str], str]:
