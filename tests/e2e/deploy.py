@@ -9,7 +9,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,28 +236,20 @@ def deploy_replan_destroy(
             )
             certificates = seed_emulator(endpoint, [stacks / environment for environment in environments])
 
+        # One environment after the other: moto's ELBv2 CreateRule answers PriorityInUse when two environments
+        # create listener rules at the same time (one listener's priorities are checked against the other's).
+        report: list[Applied] = []
         for environment in environments:
-            prepare(stacks / environment, endpoint, certificates)
-
-        def apply_environment(environment: str) -> Applied:
-            return apply_stack(
-                project,
-                stacks / environment,
-                terraform_env,
-                through_cdktf=environment == through_cdktf,
-                timings=timings,
+            stack = stacks / environment
+            prepare(stack, endpoint, certificates)
+            result = apply_stack(
+                project, stack, terraform_env, through_cdktf=environment == through_cdktf, timings=timings
             )
-
-        # Environments share nothing but the backend (one state object and lock each), so they are applied and
-        # re-planned side by side: most of an apply is the provider's waiters sleeping.
-        with ThreadPoolExecutor(max_workers=len(environments)) as pool:
-            report = list(pool.map(apply_environment, environments))
-        for result in report:
+            report.append(result)
             print(f"{result.stack}: applied {result.applied}/{result.total} ({result.swapped} swapped) in "
                   f"{result.seconds:.0f}s, re-plan: {result.replan}", flush=True)  # fmt: skip
-        for result in report:
             assert result.applied == result.total - result.swapped, result
-            assert result.replan == "no changes", f"{result.stack} re-plan: {result.replan}"
+            assert result.replan == "no changes", f"{environment} re-plan: {result.replan}"
 
         backend = stack_document(stacks / environments[0])["terraform"]["backend"]["s3"]
         state_objects = aws_call(endpoint, LIST_OBJECTS, backend["bucket"])

@@ -1,8 +1,8 @@
 """End to end on moto server: bootstrap, then each environment of a config applied on the S3 backend and lock table
-bootstrap created (the environments side by side), re-planned, and destroyed in reverse order, all on one moto
-server. The reference config's dev goes through `cdktf deploy`, its prod through plain `terraform`, so both paths
-are proven. What the emulator cannot do is in tests/e2e/profile.py; anything else that fails, or changes on the
-re-plan, fails the test. Marked `e2e`: `pytest -m 'not e2e'` skips it locally.
+bootstrap created, re-planned, and destroyed in reverse order, all on one moto server. The reference config's dev
+goes through `cdktf deploy`, its prod through plain `terraform`, so both paths are proven. What the emulator cannot
+do is in tests/e2e/profile.py; anything else that fails, or changes on the re-plan, fails the test. Marked `e2e`:
+`pytest -m 'not e2e'` skips it locally.
 
 Add a config by appending to DEPLOYMENTS (path relative to the project, environments in apply order).
 """
