@@ -13,8 +13,8 @@ block references), except those whose value can change while the app is built:
   `reset<Attr>`, `addOverride`): its entries are dropped, so the next read asks the kernel again.
 Reads on cdktf's own classes (stacks, outputs, the construct tree) always go to the kernel.
 
-The output does not depend on it: tests/test_attribute_reads.py synthesizes the reference config and every
-example with and without the cache and compares the JSON byte for byte.
+The output does not depend on it: tests/modules/test_attribute_reads.py synthesizes the reference config and the
+layered bookmark-manager example with and without the cache and compares the JSON byte for byte.
 """
 
 from __future__ import annotations

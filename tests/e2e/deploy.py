@@ -84,18 +84,19 @@ def seed_emulator(endpoint: str, stacks: list[Path]) -> dict[str, str]:
     """What a real account has before the first deploy: the public hosted zones the stacks look up, and a
     certificate in each region whose placeholder ARN the config gives, and the service-linked roles AWS creates on
     first use that the profile supplies (SUPPLIED). Returns the imported ARNs by region."""
+    documents = [stack_document(stack) for stack in stacks]  # read once, used three times below
     zones = sorted(
         {
             zone["name"]
-            for stack in stacks
-            for zone in stack_document(stack).get("data", {}).get("aws_route53_zone", {}).values()
+            for document in documents
+            for zone in document.get("data", {}).get("aws_route53_zone", {}).values()
         }
     )
     for zone in zones:
         aws_call(endpoint, "client('route53').create_hosted_zone(Name=args[0], CallerReference=args[0])", zone)
-    for service, arn in sorted({role for stack in stacks for role in service_linked_roles(stack_document(stack))}):
+    for service, arn in sorted({role for document in documents for role in service_linked_roles(document)}):
         aws_call(endpoint, CREATE_SERVICE_LINKED_ROLE, service, arn)
-    regions = sorted({region for stack in stacks for region in literal_certificates(stack_document(stack)).values()})
+    regions = sorted({region for document in documents for region in literal_certificates(document).values()})
     return {region: import_certificate(endpoint, region, "emulator.example") for region in regions}
 
 
