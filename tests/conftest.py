@@ -28,6 +28,23 @@ LOCAL_NODE = jsii_env.LOCAL_NODE  # tests that need the pinned Node skip without
 
 REFERENCE_CONFIG = PROJECT_DIR / "environments.toml"
 
+# The two e2e deployment files take 7-10 minutes each, most of it the provider's waiters sleeping. pyproject's
+# `--dist loadfile --no-loadscope-reorder` makes xdist hand out files in collection order, the first one to each
+# worker: putting these two first gives them different workers, and the rest of the suite fills in beside them.
+# (With xdist's default reorder by test count, both once landed on one worker and CI took 31 minutes.)
+LONGEST_FILES_FIRST = ("tests/e2e/test_deploy.py", "tests/e2e/test_deploy_examples.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the longest test files to the front; the sort is stable, so every other order is kept."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FILES_FIRST.index(path) if path in LONGEST_FILES_FIRST else len(LONGEST_FILES_FIRST)
+
+    items.sort(key=rank)
+
+
 Json = dict[str, Any]
 
 
