@@ -199,7 +199,8 @@ def synthesize(
     empty, for the cdktf CLI to remove: it lists stacks/ before running the app and deletes those folders itself.
     Without `type_checks` the jsii bindings skip their runtime argument checks (modules/binding_checks.py); the
     output is the same. Attribute reads always go through modules/attribute_reads.py (one jsii round trip per
-    resource attribute, not one per use; the output is the same).
+    resource attribute, not one per use) and structs through modules/struct_values.py (only the values given are
+    sent); the output is the same.
     """
     places = {"the project folder": project_dir, "the current folder": Path.cwd(), **(protected or {})}
     outdir = check_outdir(str(outdir), protected=places)
@@ -218,9 +219,11 @@ def synthesize(
     try:
         from modules.attribute_reads import cached_attribute_reads
         from modules.binding_checks import unchecked_bindings
+        from modules.struct_values import struct_values_only
         from stacks.app import build_app  # imported after all checks: bad input fails fast, without loading jsii
 
-        with cached_attribute_reads(), contextlib.nullcontext() if type_checks else unchecked_bindings():
+        checks = contextlib.nullcontext() if type_checks else unchecked_bindings()
+        with cached_attribute_reads(), struct_values_only(), checks:
             build_app(config, environments, str(staging), str(project_dir)).synth()
         summary = stack_summaries(staging)
         check_outdir(str(outdir), protected=places)  # again: the synth took a while, the folder may have changed

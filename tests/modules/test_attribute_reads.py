@@ -1,4 +1,7 @@
-"""Reading provider attributes from the cache changes nothing but the number of jsii round trips."""
+"""Reading provider attributes from the cache changes nothing but the number of jsii round trips.
+
+The two byte-for-byte synth comparisons at the end also cover modules/struct_values.py: `main.synthesize` uses both.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +88,7 @@ def test_jsii_is_restored_when_the_block_raises() -> None:
 
 
 def synth_without_cache(config: PlatformConfig, outdir: Path) -> Path:
-    """The app built and synthesized with every attribute read going to the kernel."""
+    """The app built and synthesized with every attribute read going to the kernel, structs sent as jsii does."""
     build_app(config, config.environment_names, str(outdir), str(PROJECT_DIR)).synth()
     return outdir
 
@@ -101,7 +104,7 @@ def assert_same_stacks(cached: Path, uncached: Path) -> None:
 def test_the_reference_synth_is_byte_identical_without_the_cache(
     tmp_path: Path, synthesized: Path, reference_config: PlatformConfig
 ) -> None:
-    """`synthesized` is written by `main.synthesize`, which reads through the cache."""
+    """`synthesized` is written by `main.synthesize`, which reads through the cache and sends struct values only."""
     assert_same_stacks(synthesized, synth_without_cache(reference_config, tmp_path / "out"))
 
 
