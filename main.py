@@ -6,6 +6,7 @@ The only module that reads the config file or the process environment; everythin
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from config import ConfigError, PlatformConfig, load_config
 from config.models import ENVIRONMENT_NAMES
@@ -526,6 +527,25 @@ def _provider_region(folder: Path) -> str:
     return str(next(p for p in providers if "alias" not in p)["region"])
 
 
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` without tearing the interpreter down, as mypy does by default (`--fast-exit`).
+
+    After a synth, Python's own shutdown frees every object of the build (the jsii reference map, the generated
+    binding modules) one by one: ~0.25 s of a ~4 s synth of the reference config, for memory the OS takes back at
+    once. The exit handlers still run first (jsii's stops its Node kernel and waits for it) and stdout and stderr
+    are flushed; a reader that left turns a clean exit into 141, as the BrokenPipeError path below does.
+    """
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            code = code or 141
+        except (OSError, ValueError):  # a closed or failing stream: nothing more can be told through it
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
     try:
         code = main()
@@ -535,4 +555,4 @@ if __name__ == "__main__":
     if code > 128:  # interrupted: the jsii kernel, cut off mid-request, would print its broken channel on exit
         sys.stderr.flush()
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115  (open until the process ends)
-    sys.exit(code)
+    exit_now(code)

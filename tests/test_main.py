@@ -511,3 +511,51 @@ def test_the_command_line_skips_binding_checks_unless_asked(
     environ = {} if value is None else {main.TYPE_CHECKS_VARIABLE: value}
     assert main.main(["--env", "dev", "--out", str(tmp_path / "out")], environ) == 0
     assert seen == [checks]
+
+
+EXIT_NOW = """
+import atexit, sys
+sys.path.insert(0, sys.argv[1])
+import main
+
+class Finalized:
+    def __del__(self):
+        print("interpreter torn down", flush=True)
+
+KEPT = Finalized()  # a module global: the interpreter's own shutdown would collect it
+atexit.register(lambda: print("exit handler ran", end=""))
+print("buffered ", end="")
+main.exit_now(int(sys.argv[2]))
+"""
+BUFFERED = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+"""The environment with Python's usual buffering of a piped stdout, which only a flush empties."""
+
+
+@pytest.mark.parametrize("code", [0, 2, 130])
+def test_exit_now_runs_exit_handlers_and_flushes_but_skips_the_teardown(code: int) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", EXIT_NOW, str(PROJECT_DIR), str(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=BUFFERED,
+    )
+    assert result.returncode == code, result.stderr
+    assert result.stdout == "buffered exit handler ran"  # flushed after the handlers, through a pipe
+    assert "torn down" not in result.stdout
+
+
+def test_a_reader_that_left_makes_a_clean_exit_141() -> None:
+    script = EXIT_NOW.replace("main.exit_now(", "sys.stdin.read()\nmain.exit_now(")  # waits for the reader to leave
+    with subprocess.Popen(
+        [sys.executable, "-c", script, str(PROJECT_DIR), "0"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=BUFFERED,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader leaves before the writer flushes
+        process.stdin.close()
+        stderr = process.stderr.read()
+        assert process.wait() == 141, stderr
