@@ -152,7 +152,7 @@ def test_bad_config_exits_nonzero_without_traceback_and_keeps_previous_output(tm
 
 
 def test_missing_config_file_and_undeclared_environment(tmp_path: Path) -> None:
-    result = run_main("--config", str(tmp_path / "nope.toml"))
+    result = run_main("--config", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "error: cannot read config" in result.stderr
     only_dev = tmp_path / "dev.toml"
     text = REFERENCE_CONFIG.read_text()

@@ -11,7 +11,7 @@ from typing import Any
 
 import jsii
 import pytest
-from cdktf import App, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack, Testing
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 
 from config import PlatformConfig
@@ -38,7 +38,7 @@ def kernel_reads() -> Iterator[list[tuple[str, str]]]:
 
 
 def bucket() -> S3Bucket:
-    return S3Bucket(TerraformStack(App(), "reads"), "bucket", bucket="first")
+    return S3Bucket(TerraformStack(Testing.app(), "reads"), "bucket", bucket="first")
 
 
 def test_a_repeated_attribute_read_asks_the_kernel_once(kernel_reads: list[tuple[str, str]]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import typeguard
-from cdktf import App, TerraformStack
+from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.vpc import Vpc
 
 from config import PlatformConfig
@@ -28,7 +28,7 @@ def test_synth_without_checks_is_byte_identical(
 
 
 def test_checks_catch_a_wrong_type_outside_and_not_inside() -> None:
-    stack = TerraformStack(App(), "checks")
+    stack = TerraformStack(Testing.app(), "checks")
     with pytest.raises(TypeError, match="cidr_block"):
         Vpc(stack, "checked", cidr_block=10)
     with unchecked_bindings():

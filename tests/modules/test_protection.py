@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from cdktf import App, TerraformOutput, TerraformStack
+from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
 
 from modules.protection import final_snapshot_name, stateful
 from tests.terraform import terraform
@@ -31,6 +31,7 @@ def test_lifecycle_only_when_needed() -> None:
 def synth_name_stack(outdir: Path, identifier: str) -> Path:
     app = App(outdir=str(outdir))
     stack = TerraformStack(app, "names")
+    LocalBackend(stack, path=str(outdir / "terraform.names.tfstate"))  # cdktf's default is in the current folder
     name = final_snapshot_name(stack, "final", prefix="acme-prod-db-final", replace_on={"identifier": identifier})
     TerraformOutput(stack, "name", value=name)
     app.synth()

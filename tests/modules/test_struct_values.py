@@ -8,7 +8,7 @@ from typing import Any
 import jsii
 import jsii._kernel as jsii_kernel
 import pytest
-from cdktf import App, TerraformStack, Testing
+from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
@@ -72,7 +72,7 @@ def test_only_structs_of_the_generated_bindings_are_read_from_values() -> None:
 
 
 def synth_policy() -> dict[str, Any]:
-    stack = TerraformStack(App(), "structs")
+    stack = TerraformStack(Testing.app(), "structs")
     S3Bucket(stack, "bucket", bucket="logs", tags={"Name": "logs"})
     DataAwsIamPolicyDocument(stack, "policy", statement=[statement()])
     synthesized: dict[str, Any] = json.loads(Testing.synth(stack))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import jsii
 import pytest
-from cdktf import App, TerraformStack, Token
+from cdktf import TerraformStack, Testing, Token
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 
 from modules.tokens import is_unresolved
 
 
 def samples() -> list[str]:
-    bucket = S3Bucket(TerraformStack(App(), "tokens"), "bucket")
+    bucket = S3Bucket(TerraformStack(Testing.app(), "tokens"), "bucket")
     return [
         bucket.arn,
         f"{bucket.arn}/*",

@@ -83,9 +83,9 @@ sys.path.insert(0, sys.argv[1])
 from tools.kernel_start import start_early
 process = start_early(os.environ) if sys.argv[2] == "early" else None
 import modules  # the lazy provider import, as main.py has it
-from cdktf import App, TerraformStack, Testing
+from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-stack = TerraformStack(App(), "early")
+stack = TerraformStack(Testing.app(), "early")
 S3Bucket(stack, "bucket", bucket="logs", tags={"Name": "logs"})
 print(Testing.synth(stack))
 if process is not None:
