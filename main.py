@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 from tools.kernel_start import start_early_for_main
 
 if __name__ == "__main__":  # Node boots and loads the assemblies while Python imports the config code below
-    start_early_for_main(sys.argv[1:], os.environ)
+    start_early_for_main(sys.argv[1:])
 
 from config import ConfigError, PlatformConfig, load_config
 from config.models import ENVIRONMENT_NAMES

@@ -22,7 +22,7 @@ import importlib.util
 import json
 import os
 import re
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -121,7 +121,7 @@ def start_early(environ: MutableMapping[str, str]) -> Any:
     return process
 
 
-def start_early_for_main(argv: Sequence[str], environ: Mapping[str, str]) -> None:
-    """main.py's hook: start early for a synth run from the command line, when the environment is os.environ."""
-    if wants_synth(argv) and environ is os.environ:
+def start_early_for_main(argv: Sequence[str]) -> None:
+    """main.py's hook, run before it imports the config code: start early when the arguments ask for a synth."""
+    if wants_synth(argv):
         start_early(os.environ)

@@ -131,3 +131,27 @@ def test_an_early_kernel_no_binding_used_is_killed_at_exit() -> None:
     assert result.returncode == 2
     assert result.stdout == "node ended with -9\n"
     assert result.stderr == ""
+
+
+HOOK = """
+import runpy, sys
+sys.path.insert(0, sys.argv[1])
+import tools.kernel_start
+
+def record(environ):
+    print("started early; config code imported before:", "config" in sys.modules, flush=True)
+
+tools.kernel_start.start_early = record
+sys.argv = ["main.py", *sys.argv[2:]]
+runpy.run_path(sys.path[0] + "/main.py", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(("args", "early"), [(["--config", "nope.toml"], True), (["--help"], False)])
+def test_main_py_starts_the_kernel_before_it_imports_the_config_code(
+    tmp_path: Path, args: list[str], early: bool
+) -> None:
+    result = run(HOOK, *args, "--out", str(tmp_path / "out"))
+    started = "started early; config code imported before: False\n"
+    assert (started in result.stdout) is early, result.stdout + result.stderr
+    assert "before: True" not in result.stdout
