@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from config import ConfigError, build_config
 from config.loader import deep_merge
-from tests.conftest import Json
+from tests.conftest import PROJECT_DIR, Json
 
 
 @pytest.fixture
@@ -29,3 +32,24 @@ def one_problem(found: list[str], fragment: str) -> str:
     matching = [line for line in found if fragment in line]
     assert len(matching) == 1, found
     return matching[0]
+
+
+def main_exits_2(tmp_path: Path, text: str, *, name: str = "broken.toml") -> tuple[Path, str]:
+    """`python main.py --config <tmp_path>/<name> --out <tmp_path>/out` on the config `text`, from the project folder.
+
+    Asserts what every bad config gets (exit 2, no traceback, no output folder) and returns the config file's path
+    (the messages name it) and stderr.
+    """
+    config = tmp_path / name
+    config.write_text(text)
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(config), "--out", str(tmp_path / "out")],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    return config, result.stderr

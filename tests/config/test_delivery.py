@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +9,8 @@ import pytest
 
 from config import PlatformConfig
 from config.bastion import is_arm
-from tests.config.conftest import one_problem
-from tests.conftest import PROJECT_DIR, REFERENCE_CONFIG, Json
+from tests.config.conftest import main_exits_2, one_problem
+from tests.conftest import REFERENCE_CONFIG, Json
 
 OTHER_BACKEND = {"bucket": "acme-dev-state-apne1", "lock_table": "acme-dev-locks", "region": "ap-northeast-1"}
 
@@ -129,17 +127,6 @@ def test_bastion_without_nat_but_with_endpoints_accepted(config_with: Callable[[
 
 
 def test_bad_repository_exits_2_naming_the_key(tmp_path: Path) -> None:
-    broken = tmp_path / "platform.toml"
-    broken.write_text(REFERENCE_CONFIG.read_text().replace('repository = "acme/platform"', 'repository = "platform"'))
-    result = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(broken), "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert (
-        f"{broken} defaults.delivery.repository: 'platform' is not a GitHub repository in owner/name form"
-        in result.stderr
-    )
+    text = REFERENCE_CONFIG.read_text().replace('repository = "acme/platform"', 'repository = "platform"')
+    broken, stderr = main_exits_2(tmp_path, text, name="platform.toml")
+    assert f"{broken} defaults.delivery.repository: 'platform' is not a GitHub repository in owner/name form" in stderr

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +9,8 @@ import pytest
 
 from config import PlatformConfig
 from config.edge import CdnConfig, DomainConfig, dns_name_problem, domain_names, fronted_by_cloudfront
-from tests.config.conftest import one_problem
-from tests.conftest import PROJECT_DIR, REFERENCE_CONFIG, Json
+from tests.config.conftest import main_exits_2, one_problem
+from tests.conftest import REFERENCE_CONFIG, Json
 
 CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-4000-8000-000000000000"
 
@@ -171,18 +169,8 @@ def test_domain_and_own_certificate_exclude_each_other(problems: Callable[[Json]
 
 
 def test_bad_domain_exits_2_naming_file_environment_and_key(tmp_path: Path) -> None:
-    config = tmp_path / "environments.toml"
     text = REFERENCE_CONFIG.read_text()
     assert text.count("[environments.prod.domain]\n") == 1
-    config.write_text(text.replace("[environments.prod.domain]\n", '[environments.prod.domain]\nzone = "example_jp"\n'))
-    result = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "main.py"), "--config", str(config), "--out", str(tmp_path / "out")],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 2, result.stderr
-    assert f"{config} [prod] environments.prod.domain.zone: 'example_jp' is not a valid DNS name" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert not (tmp_path / "out").exists()
+    text = text.replace("[environments.prod.domain]\n", '[environments.prod.domain]\nzone = "example_jp"\n')
+    config, stderr = main_exits_2(tmp_path, text, name="environments.toml")
+    assert f"{config} [prod] environments.prod.domain.zone: 'example_jp' is not a valid DNS name" in stderr
