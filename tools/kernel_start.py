@@ -22,6 +22,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -77,6 +78,8 @@ def start_early(environ: MutableMapping[str, str]) -> Any:
 
     `environ` gets the project's Node environment first (tools/jsii_env.py), as main.py gives it before a synth.
     """
+    if "jsii" in sys.modules:  # something may have started the kernel already, and read its hello
+        return None
     loads = assembly_loads()
     if loads is None:
         return None
@@ -97,10 +100,13 @@ def start_early(environ: MutableMapping[str, str]) -> Any:
     finally:
         _NodeProcess.handshake = handshake  # type: ignore[method-assign]
     pipe = process._process.stdin
-    for load in loads:
-        request = process._serializer.unstructure(LoadRequest(load.name, load.version, str(load.tarball)))
-        pipe.write(json.dumps(request).encode("utf-8") + b"\n")
-    pipe.flush()
+    try:
+        for load in loads:
+            request = process._serializer.unstructure(LoadRequest(load.name, load.version, str(load.tarball)))
+            pipe.write(json.dumps(request).encode("utf-8") + b"\n")
+        pipe.flush()
+    except OSError:  # Node is gone already: the first request reports it, as it would without the early start
+        return process
 
     def first_send(request: Any, response_type: Any) -> Any:
         del process.send  # every later request goes straight to jsii

@@ -155,3 +155,29 @@ def test_main_py_starts_the_kernel_before_it_imports_the_config_code(
     started = "started early; config code imported before: False\n"
     assert (started in result.stdout) is early, result.stdout + result.stderr
     assert "before: True" not in result.stdout
+
+
+def test_nothing_starts_once_jsii_is_imported() -> None:
+    """The test process has jsii loaded (its kernel may be running and its hello read): start_early stays out."""
+    from tools.kernel_start import start_early
+
+    assert "jsii" in sys.modules
+    environ: dict[str, str] = {}
+    assert start_early(environ) is None
+    assert environ == {}
+
+
+BROKEN_NODE = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from tools.kernel_start import start_early
+os.environ["JSII_NODE"] = "/bin/false"  # starts, and exits at once
+process = start_early(os.environ) if sys.argv[2] == "early" else None
+import cdktf
+"""
+
+
+def test_a_kernel_that_dies_at_once_fails_as_jsii_fails() -> None:
+    early, late = run(BROKEN_NODE, "early"), run(BROKEN_NODE, "late")
+    assert early.returncode == late.returncode == 1
+    assert early.stderr.splitlines()[-1] == late.stderr.splitlines()[-1], early.stderr + late.stderr
