@@ -72,12 +72,11 @@ def config_with(reference_document: Json) -> Callable[[Json], PlatformConfig]:
 
 def jsii_tarball(package: str) -> Path:
     """The npm tarball a jsii wheel bundles (`<package>/_jsii/*.tgz`): the JavaScript the kernel loads."""
-    import importlib.util
+    from tools.kernel_start import assembly_loads
 
-    spec = importlib.util.find_spec(package)
-    assert spec is not None and spec.submodule_search_locations
-    (tarball,) = Path(next(iter(spec.submodule_search_locations)), "_jsii").glob("*.tgz")
-    return tarball
+    loads = assembly_loads([package])
+    assert loads is not None, f"{package} has no jsii assembly loader of the generated shape"
+    return loads[0].tarball
 
 
 def cdktf_package_files(names: Callable[[str], bool]) -> dict[str, bytes]:

@@ -38,8 +38,6 @@ ASSEMBLY_LOADER = re.compile(
 )
 """The call every generated `<package>/_jsii/__init__.py` makes to load its assembly."""
 
-OTHER_COMMANDS = ("workflows", "cost", "diagram")
-
 
 class AssemblyLoad(NamedTuple):
     name: str
@@ -69,8 +67,9 @@ def assembly_loads(packages: Sequence[str] = PACKAGES) -> list[AssemblyLoad] | N
 
 
 def wants_synth(argv: Sequence[str]) -> bool:
-    """Whether main.py's arguments ask for a synth (not a subcommand, not --help)."""
-    return not (argv and argv[0] in OTHER_COMMANDS) and not any(arg in ("-h", "--help") for arg in argv)
+    """Whether main.py's arguments ask for a synth: options only (a first word that is not an option is one of
+    main.py's subcommands, or a mistake argparse refuses), and no --help."""
+    return not (argv and not argv[0].startswith("-")) and not any(arg in ("-h", "--help") for arg in argv)
 
 
 def start_early(environ: MutableMapping[str, str]) -> Any:

@@ -71,6 +71,7 @@ def test_a_loader_of_another_shape_starts_nothing(
         (["workflows", "--out", "x"], False),
         (["cost"], False),
         (["diagram"], False),
+        (["synth", "--env", "dev"], False),  # not a subcommand: argparse refuses it, no kernel is needed
     ],
 )
 def test_only_a_synth_starts_early(argv: list[str], synth: bool) -> None:
